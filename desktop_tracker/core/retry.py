@@ -1,0 +1,149 @@
+"""Retry strategies: how long to wait before trying a failed job again, and when to give up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+StrategyName = Literal["none", "constant", "linear", "exponential"]
+MAX_ATTEMPTS = 10
+
+
+class InvalidRetryStrategy(ValueError):
+    """A retry strategy that cannot be used; the message says which part and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryStrategy:
+    """Attempts are counted with the first try included: attempts=3 means up to two retries.
+
+    constant:    every retry waits `initial` seconds.
+    linear:      retry n waits initial + increment·(n-1), at most `maximum`.
+    exponential: retry n waits initial·multiplier^(n-1), at most `maximum`.
+    """
+
+    strategy: StrategyName = "none"
+    attempts: int = 1
+    initial: float = 60.0
+    increment: float = 60.0
+    multiplier: float = 2.0
+    maximum: float = 3600.0
+
+    def __post_init__(self) -> None:
+        if self.strategy not in ("none", "constant", "linear", "exponential"):
+            raise InvalidRetryStrategy(
+                f"unknown retry strategy {self.strategy!r}: "
+                "use none, constant, linear or exponential"
+            )
+        if self.strategy == "none":
+            if self.attempts != 1:
+                object.__setattr__(self, "attempts", 1)
+            return
+        if not 1 <= self.attempts <= MAX_ATTEMPTS:
+            raise InvalidRetryStrategy(
+                f"attempts must be between 1 and {MAX_ATTEMPTS}, not {self.attempts}"
+            )
+        for name in ("initial", "maximum"):
+            if getattr(self, name) <= 0:
+                raise InvalidRetryStrategy(f"{name} interval must be more than 0 seconds")
+        if self.increment < 0:
+            raise InvalidRetryStrategy("increment must not be negative")
+        if self.multiplier < 1:
+            raise InvalidRetryStrategy("multiplier must be 1 or more")
+
+    def delay_after(self, failed_attempt: int) -> float | None:
+        """Seconds to wait after attempt `failed_attempt` (1-based) failed; None: give up."""
+        if failed_attempt >= self.attempts:
+            return None
+        retry = failed_attempt  # the 1-based number of the retry about to be planned
+        if self.strategy == "constant":
+            return self.initial
+        if self.strategy == "linear":
+            return min(self.initial + self.increment * (retry - 1), self.maximum)
+        return min(self.initial * self.multiplier ** (retry - 1), self.maximum)
+
+    def delays(self) -> list[float]:
+        """Every delay this strategy would wait, in order (what the retry editor shows)."""
+        result: list[float] = []
+        for attempt in range(1, self.attempts):
+            delay = self.delay_after(attempt)
+            if delay is None:
+                break
+            result.append(delay)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.strategy == "none":
+            return {"strategy": "none"}
+        data: dict[str, Any] = {
+            "strategy": self.strategy,
+            "attempts": self.attempts,
+            "initial": self.initial,
+        }
+        if self.strategy == "linear":
+            data["increment"] = self.increment
+        if self.strategy == "exponential":
+            data["multiplier"] = self.multiplier
+        if self.strategy != "constant":
+            data["maximum"] = self.maximum
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RetryStrategy:
+        known = {"strategy", "attempts", "initial", "increment", "multiplier", "maximum"}
+        unknown = set(data) - known
+        if unknown:
+            raise InvalidRetryStrategy(f"unknown retry field(s): {', '.join(sorted(unknown))}")
+        try:
+            return cls(**data)
+        except TypeError as error:
+            raise InvalidRetryStrategy(f"invalid retry strategy: {error}") from None
+
+
+NO_RETRY = RetryStrategy()
+
+_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?"
+                       r"(?:(\d+(?:\.\d+)?)s?)?$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in '90', '90s', '15m', '2h', '1h30m' or '1d'."""
+    match = _DURATION.match(text.strip().lower())
+    if not text.strip() or match is None or not any(match.groups()):
+        raise InvalidRetryStrategy(
+            f"{text!r} is not a duration: write e.g. 30s, 5m, 1h30m or 1d"
+        )
+    days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
+    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+
+
+def parse_retry(spec: str) -> RetryStrategy:
+    """Read the command line's form: 'none', 'constant,attempts=3,interval=30s',
+    'linear,attempts=5,initial=1m,increment=1m,max=10m',
+    'exponential,attempts=5,initial=10s,multiplier=2,max=10m'."""
+    name, *settings = [part.strip() for part in spec.split(",") if part.strip()] or [""]
+    aliases = {"interval": "initial", "max": "maximum"}
+    fields: dict[str, Any] = {"strategy": name.lower()}
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        key = aliases.get(key.strip().lower(), key.strip().lower())
+        if not sep:
+            raise InvalidRetryStrategy(f"retry setting {setting!r} needs the form name=value")
+        if key == "attempts":
+            if not value.strip().isdigit():
+                raise InvalidRetryStrategy(f"attempts must be a whole number, not {value!r}")
+            fields[key] = int(value)
+        elif key == "multiplier":
+            try:
+                fields[key] = float(value)
+            except ValueError:
+                raise InvalidRetryStrategy(f"multiplier must be a number, not {value!r}") from None
+        elif key in ("initial", "increment", "maximum"):
+            fields[key] = parse_duration(value)
+        else:
+            raise InvalidRetryStrategy(
+                f"unknown retry setting {key!r}: use attempts, interval/initial, increment, "
+                "multiplier or max"
+            )
+    return RetryStrategy.from_dict(fields)

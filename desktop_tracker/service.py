@@ -1,0 +1,112 @@
+"""The application's services, wired together: data directory, database, scheduler, handlers.
+
+The GUI and the command line both start the app through `AppServices`, so they run the same
+scheduler on the same data in the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from desktop_tracker.core.clock import Clock
+from desktop_tracker.core.jobs import Job
+from desktop_tracker.core.scheduler import Handler, RunContext, Scheduler
+from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock, ensure_data_dir
+from desktop_tracker.store.database import Database
+from desktop_tracker.store.job_repository import SqliteJobStore
+
+log = logging.getLogger(__name__)
+
+# Periodic work of the app itself, run by the same scheduler as the user's jobs.
+PRUNE_RUNS_JOB = "app.prune-runs"
+PRUNE_RUNS_HANDLER = "app.prune_runs"
+RUN_HISTORY_DAYS = 90
+
+
+class AppServices:
+    """Owns the process-wide pieces; `open()` before use, `close()` at the end."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        clock: Clock | None = None,
+        handlers: Mapping[str, Handler] | None = None,
+        max_concurrent: int = 8,
+    ) -> None:
+        self.data_dir = ensure_data_dir(data_dir)
+        self._lock = InstanceLock(self.data_dir)
+        self._clock = clock
+        self._extra_handlers = dict(handlers or {})
+        self._max_concurrent = max_concurrent
+        self.database: Database | None = None
+        self.jobs: SqliteJobStore | None = None
+        self.scheduler: Scheduler | None = None
+
+    async def open(self) -> Scheduler:
+        """Take the data directory, open the database and start the scheduler.
+
+        :raises DataDirInUse: another process runs on this data directory.
+        :raises StoreError: the database cannot be used (the message says why and what to do).
+        """
+        self._lock.acquire()
+        try:
+            self.database = Database(self.data_dir / DATABASE_NAME)
+            self.jobs = SqliteJobStore(self.database)
+            self.scheduler = Scheduler(
+                self.jobs, self._clock, max_concurrent=self._max_concurrent
+            )
+            self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
+            for name, handler in self._extra_handlers.items():
+                self.scheduler.register_handler(name, handler)
+            await self.scheduler.start()
+            if self.scheduler.timing(PRUNE_RUNS_JOB) is None:
+                await self.scheduler.add_job(
+                    Job(PRUNE_RUNS_JOB, "17 3 * * *", "UTC", PRUNE_RUNS_HANDLER)
+                )
+        except BaseException:
+            await self.close()
+            raise
+        return self.scheduler
+
+    async def close(self, grace: float = 10.0) -> None:
+        """Stop the scheduler (runs in flight finish or are recorded interrupted), close all."""
+        if self.scheduler is not None:
+            await self.scheduler.stop(grace)
+            self.scheduler = None
+        if self.database is not None:
+            await asyncio.to_thread(self.database.close)
+            self.database = None
+        self._lock.release()
+
+    async def _prune_runs(self, run: RunContext) -> None:
+        assert self.database is not None
+        cutoff = run.planned_at - RUN_HISTORY_DAYS * 86400
+        await self.database.run(
+            lambda conn: conn.execute(
+                "DELETE FROM runs WHERE ended_at IS NOT NULL AND started_at < ?", (cutoff,)
+            ),
+            write=True,
+        )
+
+
+async def run_headless(
+    data_dir: Path,
+    stop: asyncio.Event,
+    *,
+    handlers: Mapping[str, Handler] | None = None,
+    grace: float = 10.0,
+) -> None:
+    """Run the scheduler until `stop` is set, then shut down cleanly."""
+    services = AppServices(data_dir, handlers=handlers)
+    await services.open()
+    log.info("scheduler running on %s", services.data_dir)
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping: runs in flight get %.0f s to finish", grace)
+        await services.close(grace)
+        log.info("stopped")

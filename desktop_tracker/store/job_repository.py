@@ -1,0 +1,224 @@
+"""Jobs and runs on SQLite: the scheduler's `JobStore`, and the reads the app shows."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Awaitable, Iterable, Sequence
+
+from desktop_tracker.core.jobs import (
+    InterruptedRun,
+    Job,
+    JobTiming,
+    MisfirePolicy,
+    RunClaim,
+    RunOutcome,
+    RunRecord,
+    RunResult,
+)
+from desktop_tracker.core.retry import RetryStrategy
+from desktop_tracker.store.database import Database
+
+_JOB_COLUMNS = "id, schedule, timezone, handler, payload, retry, misfire, enabled"
+_RUN_COLUMNS = "id, job_id, planned_at, started_at, ended_at, outcome, error, attempt"
+_CHUNK = 500  # stays under SQLite's limit on bound parameters
+
+
+class SqliteJobStore:
+    """Implements `core.job_store.JobStore`. Every call is queued at once, in call order."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    # -- what the scheduler needs ---------------------------------------------------------
+
+    def load_timings(self) -> Awaitable[dict[str, JobTiming]]:
+        return self._db.run(_load_timings)
+
+    def load_jobs(self, job_ids: Iterable[str]) -> Awaitable[dict[str, Job]]:
+        ids = list(job_ids)
+        return self._db.run(lambda conn: _load_jobs(conn, ids))
+
+    def save_jobs(self, jobs: Sequence[tuple[Job, JobTiming]]) -> Awaitable[None]:
+        rows = [_job_row(job, timing) for job, timing in jobs]
+        return self._db.run(lambda conn: _save_jobs(conn, rows), write=True)
+
+    def delete_job(self, job_id: str) -> Awaitable[None]:
+        return self._db.run(
+            lambda conn: conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,)) and None,
+            write=True,
+        )
+
+    def save_timing(self, job_id: str, timing: JobTiming) -> Awaitable[None]:
+        rows = [(*_timing_values(timing), job_id)]
+        return self._db.run(lambda conn: _update_timings(conn, rows), write=True)
+
+    def record_claims(self, claims: Sequence[RunClaim]) -> Awaitable[None]:
+        runs = [
+            (c.run_id, c.job_id, c.planned_at, c.started_at, None, RunOutcome.RUNNING.value, None,
+             c.attempt)
+            for c in claims
+        ]
+        timings = [(*_timing_values(c.timing_after), c.job_id) for c in claims]
+
+        def work(conn: sqlite3.Connection) -> None:
+            _insert_runs(conn, runs)
+            _update_timings(conn, timings)
+
+        return self._db.run(work, write=True)
+
+    def record_results(self, results: Sequence[RunResult]) -> Awaitable[None]:
+        runs = [
+            (r.started_at, r.ended_at, r.outcome.value, r.error, r.run_id) for r in results
+        ]
+        timings = [
+            (*_timing_values(r.timing_after), r.job_id)
+            for r in results
+            if r.timing_after is not None
+        ]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "UPDATE runs SET started_at = ?, ended_at = ?, outcome = ?, error = ? WHERE id = ?",
+                runs,
+            )
+            _update_timings(conn, timings)
+
+        return self._db.run(work, write=True)
+
+    def record_skips(self, skips: Sequence[tuple[RunRecord, JobTiming]]) -> Awaitable[None]:
+        runs = [_run_row(record) for record, _ in skips]
+        timings = [(*_timing_values(timing), record.job_id) for record, timing in skips]
+
+        def work(conn: sqlite3.Connection) -> None:
+            _insert_runs(conn, runs)
+            _update_timings(conn, timings)
+
+        return self._db.run(work, write=True)
+
+    def recover_interrupted(self, now: float) -> Awaitable[list[InterruptedRun]]:
+        def work(conn: sqlite3.Connection) -> list[InterruptedRun]:
+            rows = conn.execute(
+                "SELECT id, job_id, planned_at, attempt FROM runs WHERE outcome = 'running'"
+            ).fetchall()
+            conn.execute(
+                "UPDATE runs SET outcome = 'interrupted', ended_at = ?, "
+                "error = 'the app stopped during the run; it runs again' "
+                "WHERE outcome = 'running'",
+                (now,),
+            )
+            return [InterruptedRun(r[0], r[1], r[2], r[3]) for r in rows]
+
+        return self._db.run(work, write=True)
+
+    def runs_for(self, job_id: str, limit: int = 100) -> Awaitable[list[RunRecord]]:
+        return self._db.run(lambda conn: _runs_for(conn, job_id, limit))
+
+    # -- what the app shows ---------------------------------------------------------------
+
+    def list_jobs(self) -> Awaitable[list[tuple[Job, JobTiming]]]:
+        return self._db.run(_list_jobs)
+
+
+def _load_timings(conn: sqlite3.Connection) -> dict[str, JobTiming]:
+    rows = conn.execute(
+        "SELECT id, next_due, retry_due, retry_attempt, retry_planned FROM jobs WHERE enabled = 1"
+    )
+    return {row[0]: JobTiming(row[1], row[2], row[3], row[4]) for row in rows}
+
+
+def _load_jobs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, Job]:
+    jobs: dict[str, Job] = {}
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id IN ({marks})", chunk):
+            job = _job_from_row(row)
+            jobs[job.id] = job
+    return jobs
+
+
+def _list_jobs(conn: sqlite3.Connection) -> list[tuple[Job, JobTiming]]:
+    rows = conn.execute(
+        f"SELECT {_JOB_COLUMNS}, next_due, retry_due, retry_attempt, retry_planned "
+        "FROM jobs ORDER BY created_at, id"
+    )
+    return [(_job_from_row(row[:8]), JobTiming(*row[8:])) for row in rows]
+
+
+def _runs_for(conn: sqlite3.Connection, job_id: str, limit: int) -> list[RunRecord]:
+    rows = conn.execute(
+        f"SELECT {_RUN_COLUMNS} FROM runs WHERE job_id = ? ORDER BY started_at DESC LIMIT ?",
+        (job_id, limit),
+    )
+    return [
+        RunRecord(r[0], r[1], r[2], r[3], r[4], RunOutcome(r[5]), r[6], r[7]) for r in rows
+    ]
+
+
+def _job_from_row(row: Sequence[object]) -> Job:
+    return Job(
+        id=str(row[0]),
+        schedule=str(row[1]),
+        timezone=str(row[2]),
+        handler=str(row[3]),
+        payload=json.loads(str(row[4])),
+        retry=RetryStrategy.from_dict(json.loads(str(row[5]))),
+        misfire=MisfirePolicy(str(row[6])),
+        enabled=bool(row[7]),
+    )
+
+
+def _job_row(job: Job, timing: JobTiming) -> tuple[object, ...]:
+    now = time.time()
+    return (
+        job.id, job.schedule, job.timezone, job.handler,
+        json.dumps(job.payload, separators=(",", ":")),
+        json.dumps(job.retry.to_dict(), separators=(",", ":")),
+        job.misfire.value, int(job.enabled), *_timing_values(timing), now, now,
+    )
+
+
+def _save_jobs(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    conn.executemany(
+        "INSERT INTO jobs (id, schedule, timezone, handler, payload, retry, misfire, enabled, "
+        "next_due, retry_due, retry_attempt, retry_planned, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET schedule = excluded.schedule, "
+        "timezone = excluded.timezone, handler = excluded.handler, payload = excluded.payload, "
+        "retry = excluded.retry, misfire = excluded.misfire, enabled = excluded.enabled, "
+        "next_due = excluded.next_due, retry_due = excluded.retry_due, "
+        "retry_attempt = excluded.retry_attempt, retry_planned = excluded.retry_planned, "
+        "updated_at = excluded.updated_at",
+        rows,
+    )
+
+
+def _timing_values(timing: JobTiming) -> tuple[float | None, float | None, int, float | None]:
+    return (timing.next_due, timing.retry_due, timing.retry_attempt, timing.retry_planned)
+
+
+def _update_timings(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    conn.executemany(
+        "UPDATE jobs SET next_due = ?, retry_due = ?, retry_attempt = ?, retry_planned = ? "
+        "WHERE id = ?",
+        rows,
+    )
+
+
+def _insert_runs(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    # A job removed while its run was being handed over takes its runs with it; skip the row
+    # rather than fail the batch the others share.
+    conn.executemany(
+        f"INSERT INTO runs ({_RUN_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ? "
+        "WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ?)",
+        [(*row, row[1]) for row in rows],
+    )
+
+
+def _run_row(record: RunRecord) -> tuple[object, ...]:
+    return (
+        record.run_id, record.job_id, record.planned_at, record.started_at, record.ended_at,
+        record.outcome.value, record.error, record.attempt,
+    )
