@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="run the scheduler")
-    run.add_argument("--headless", action="store_true", help="without a window, until SIGINT/SIGTERM")
+    run.add_argument(
+        "--headless", action="store_true", help="without a window, until SIGINT/SIGTERM"
+    )
     run.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
     run.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return parser
@@ -89,16 +91,22 @@ def _schedule(args: argparse.Namespace) -> int:
             after = after.replace(tzinfo=zone)  # a wall time in the schedule's zone
     else:
         after = datetime.now(UTC)
-    times = [t.astimezone(zone).isoformat(timespec="seconds")
-             for t in schedule.next_due_times(after, args.count)]
+    times = [
+        t.astimezone(zone).isoformat(timespec="seconds")
+        for t in schedule.next_due_times(after, args.count)
+    ]
     description = schedule.describe()
     if args.json:
-        print(json.dumps({
-            "expression": args.expression,
-            "timezone": schedule.timezone,
-            "description": description,
-            "next": times,
-        }))
+        print(
+            json.dumps(
+                {
+                    "expression": args.expression,
+                    "timezone": schedule.timezone,
+                    "description": description,
+                    "next": times,
+                }
+            )
+        )
     else:
         print(description)
         for text in times:

@@ -56,9 +56,7 @@ class AppServices:
         try:
             self.database = Database(self.data_dir / DATABASE_NAME)
             self.jobs = SqliteJobStore(self.database)
-            self.scheduler = Scheduler(
-                self.jobs, self._clock, max_concurrent=self._max_concurrent
-            )
+            self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
             for name, handler in self._extra_handlers.items():
                 self.scheduler.register_handler(name, handler)

@@ -74,7 +74,13 @@ class ClockJumped:
 
 
 SchedulerEvent = (
-    JobStarted | JobFinished | JobFailed | RetryScheduled | RunSkipped | RunInterrupted | ClockJumped
+    JobStarted
+    | JobFinished
+    | JobFailed
+    | RetryScheduled
+    | RunSkipped
+    | RunInterrupted
+    | ClockJumped
 )
 Subscriber = Callable[[SchedulerEvent], None]
 

@@ -103,17 +103,17 @@ class RetryStrategy:
 
 NO_RETRY = RetryStrategy()
 
-_DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?"
-                       r"(?:(\d+(?:\.\d+)?)s?)?$")
+_DURATION = re.compile(
+    r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?"
+    r"(?:(\d+(?:\.\d+)?)s?)?$"
+)
 
 
 def parse_duration(text: str) -> float:
     """Seconds in '90', '90s', '15m', '2h', '1h30m' or '1d'."""
     match = _DURATION.match(text.strip().lower())
     if not text.strip() or match is None or not any(match.groups()):
-        raise InvalidRetryStrategy(
-            f"{text!r} is not a duration: write e.g. 30s, 5m, 1h30m or 1d"
-        )
+        raise InvalidRetryStrategy(f"{text!r} is not a duration: write e.g. 30s, 5m, 1h30m or 1d")
     days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
     return days * 86400 + hours * 3600 + minutes * 60 + seconds
 

@@ -186,7 +186,7 @@ class Scheduler:
     # -- jobs -----------------------------------------------------------------------------
 
     async def add_job(self, job: Job) -> JobTiming:
-        """Add or replace a job. Its next instant is computed from now; a pending retry is dropped."""
+        """Add or replace a job, its next instant computed from now (a pending retry is dropped)."""
         return (await self.add_jobs([job]))[0]
 
     async def add_jobs(self, jobs: Iterable[Job]) -> list[JobTiming]:
@@ -373,11 +373,7 @@ class Scheduler:
             attempt = max(1, timing.retry_attempt)
             after = JobTiming(timing.next_due)
         self._set_timing(job.id, after)
-        if (
-            scheduled
-            and job.misfire is MisfirePolicy.SKIP
-            and now - planned > self._misfire_grace
-        ):
+        if scheduled and job.misfire is MisfirePolicy.SKIP and now - planned > self._misfire_grace:
             record = RunRecord(
                 _new_run_id(), job.id, planned, now, now, RunOutcome.SKIPPED, None, attempt
             )
@@ -431,22 +427,38 @@ class Scheduler:
         return record
 
     def _finish(
-        self, claim: RunClaim, started: float, outcome: RunOutcome, error: str | None,
+        self,
+        claim: RunClaim,
+        started: float,
+        outcome: RunOutcome,
+        error: str | None,
         timing: JobTiming | None,
     ) -> RunRecord:
         ended = self._clock.now()
         result = RunResult(claim.run_id, claim.job_id, started, ended, outcome, error, timing)
         self._spawn(self._store.record_results([result]))
         return RunRecord(
-            claim.run_id, claim.job_id, claim.planned_at, started, ended, outcome, error,
+            claim.run_id,
+            claim.job_id,
+            claim.planned_at,
+            started,
+            ended,
+            outcome,
+            error,
             claim.attempt,
         )
 
     def _succeeded(self, job: Job, claim: RunClaim, started: float) -> RunRecord:
         record = self._finish(claim, started, RunOutcome.SUCCEEDED, None, None)
         self.events.publish(
-            JobFinished(job.id, claim.run_id, claim.planned_at, started, record.ended_at or started,
-                        claim.attempt)
+            JobFinished(
+                job.id,
+                claim.run_id,
+                claim.planned_at,
+                started,
+                record.ended_at or started,
+                claim.attempt,
+            )
         )
         return record
 
@@ -461,7 +473,9 @@ class Scheduler:
                 retry_due = None  # the next scheduled run comes first and takes the retry's place
             else:
                 new_timing = replace(
-                    timing, retry_due=retry_due, retry_attempt=claim.attempt + 1,
+                    timing,
+                    retry_due=retry_due,
+                    retry_attempt=claim.attempt + 1,
                     retry_planned=claim.planned_at,
                 )
                 self._set_timing(job.id, new_timing)
@@ -481,7 +495,9 @@ class Scheduler:
         new_timing: JobTiming | None = None
         if timing is not None:
             new_timing = replace(
-                timing, retry_due=self._clock.now(), retry_attempt=claim.attempt,
+                timing,
+                retry_due=self._clock.now(),
+                retry_attempt=claim.attempt,
                 retry_planned=claim.planned_at,
             )
             self._timings[job.id] = new_timing  # not queued: the scheduler is stopping

@@ -746,10 +746,17 @@ class OnceSchedule(Schedule):
                 f"cannot read '{text}' as a date and time: write it like"
                 " once 2026-12-01T09:00 or once 2026-12-01 09:00"
             ) from None
-        if moment.tzinfo is not None:
-            instant = moment.astimezone(UTC).replace(tzinfo=None)
-        else:
-            instant = _first_instant(moment, self._zone)
+        try:
+            if moment.tzinfo is not None:
+                instant = moment.astimezone(UTC).replace(tzinfo=None)
+            else:
+                instant = _first_instant(moment, self._zone)
+            # Checked here so that next_due_after() and describe() cannot overflow later.
+            _in_zone(instant, self._zone)
+        except OverflowError:
+            raise InvalidSchedule(
+                f"'{text}' is too close to the ends of the calendar: use a year from 2 to 9998"
+            ) from None
         object.__setattr__(self, "_instant", instant)
 
     @property

@@ -122,7 +122,9 @@ class Database:
         self._closed = False
         self._thread.start()
 
-    def submit(self, work: Callable[[sqlite3.Connection], T], *, write: bool) -> "concurrent.futures.Future[T]":
+    def submit(
+        self, work: Callable[[sqlite3.Connection], T], *, write: bool
+    ) -> concurrent.futures.Future[T]:
         """Queue `work` now; its result arrives in the returned future."""
         if self._closed:
             raise StoreError("the data file is closed")

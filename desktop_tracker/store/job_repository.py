@@ -45,10 +45,10 @@ class SqliteJobStore:
         return self._db.run(lambda conn: _save_jobs(conn, rows), write=True)
 
     def delete_job(self, job_id: str) -> Awaitable[None]:
-        return self._db.run(
-            lambda conn: conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,)) and None,
-            write=True,
-        )
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+        return self._db.run(work, write=True)
 
     def save_timing(self, job_id: str, timing: JobTiming) -> Awaitable[None]:
         rows = [(*_timing_values(timing), job_id)]
@@ -56,8 +56,16 @@ class SqliteJobStore:
 
     def record_claims(self, claims: Sequence[RunClaim]) -> Awaitable[None]:
         runs = [
-            (c.run_id, c.job_id, c.planned_at, c.started_at, None, RunOutcome.RUNNING.value, None,
-             c.attempt)
+            (
+                c.run_id,
+                c.job_id,
+                c.planned_at,
+                c.started_at,
+                None,
+                RunOutcome.RUNNING.value,
+                None,
+                c.attempt,
+            )
             for c in claims
         ]
         timings = [(*_timing_values(c.timing_after), c.job_id) for c in claims]
@@ -69,9 +77,7 @@ class SqliteJobStore:
         return self._db.run(work, write=True)
 
     def record_results(self, results: Sequence[RunResult]) -> Awaitable[None]:
-        runs = [
-            (r.started_at, r.ended_at, r.outcome.value, r.error, r.run_id) for r in results
-        ]
+        runs = [(r.started_at, r.ended_at, r.outcome.value, r.error, r.run_id) for r in results]
         timings = [
             (*_timing_values(r.timing_after), r.job_id)
             for r in results
@@ -152,9 +158,7 @@ def _runs_for(conn: sqlite3.Connection, job_id: str, limit: int) -> list[RunReco
         f"SELECT {_RUN_COLUMNS} FROM runs WHERE job_id = ? ORDER BY started_at DESC LIMIT ?",
         (job_id, limit),
     )
-    return [
-        RunRecord(r[0], r[1], r[2], r[3], r[4], RunOutcome(r[5]), r[6], r[7]) for r in rows
-    ]
+    return [RunRecord(r[0], r[1], r[2], r[3], r[4], RunOutcome(r[5]), r[6], r[7]) for r in rows]
 
 
 def _job_from_row(row: Sequence[object]) -> Job:
@@ -173,14 +177,21 @@ def _job_from_row(row: Sequence[object]) -> Job:
 def _job_row(job: Job, timing: JobTiming) -> tuple[object, ...]:
     now = time.time()
     return (
-        job.id, job.schedule, job.timezone, job.handler,
+        job.id,
+        job.schedule,
+        job.timezone,
+        job.handler,
         json.dumps(job.payload, separators=(",", ":")),
         json.dumps(job.retry.to_dict(), separators=(",", ":")),
-        job.misfire.value, int(job.enabled), *_timing_values(timing), now, now,
+        job.misfire.value,
+        int(job.enabled),
+        *_timing_values(timing),
+        now,
+        now,
     )
 
 
-def _save_jobs(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+def _save_jobs(conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
     conn.executemany(
         "INSERT INTO jobs (id, schedule, timezone, handler, payload, retry, misfire, enabled, "
         "next_due, retry_due, retry_attempt, retry_planned, created_at, updated_at) "
@@ -199,7 +210,7 @@ def _timing_values(timing: JobTiming) -> tuple[float | None, float | None, int, 
     return (timing.next_due, timing.retry_due, timing.retry_attempt, timing.retry_planned)
 
 
-def _update_timings(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+def _update_timings(conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
     conn.executemany(
         "UPDATE jobs SET next_due = ?, retry_due = ?, retry_attempt = ?, retry_planned = ? "
         "WHERE id = ?",
@@ -207,7 +218,7 @@ def _update_timings(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) ->
     )
 
 
-def _insert_runs(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+def _insert_runs(conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
     # A job removed while its run was being handed over takes its runs with it; skip the row
     # rather than fail the batch the others share.
     conn.executemany(
@@ -219,6 +230,12 @@ def _insert_runs(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> No
 
 def _run_row(record: RunRecord) -> tuple[object, ...]:
     return (
-        record.run_id, record.job_id, record.planned_at, record.started_at, record.ended_at,
-        record.outcome.value, record.error, record.attempt,
+        record.run_id,
+        record.job_id,
+        record.planned_at,
+        record.started_at,
+        record.ended_at,
+        record.outcome.value,
+        record.error,
+        record.attempt,
     )

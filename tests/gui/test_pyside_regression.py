@@ -23,7 +23,10 @@ def test_twenty_thousand_void_calls_neither_crash_nor_leak_none():
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
         [sys.executable, "-c", "import sys\n" + SCRIPT],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) < 1000

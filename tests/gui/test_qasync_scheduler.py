@@ -23,9 +23,7 @@ def test_scheduler_in_the_qt_loop_fires_on_time_and_never_early(qapp):
         scheduler.register_handler("record", record)
         await scheduler.start()
         # Every 0.5 s is too fine for cron; jobs on whole seconds, 4 of them each second.
-        await scheduler.add_jobs(
-            [Job(f"j{i}", "* * * * * *", "UTC", "record") for i in range(4)]
-        )
+        await scheduler.add_jobs([Job(f"j{i}", "* * * * * *", "UTC", "record") for i in range(4)])
         await asyncio.sleep(3.2)
         await scheduler.stop()
 

@@ -1,4 +1,4 @@
-"""A headless scheduler process killed with SIGKILL mid-run, then restarted, on a real SQLite file."""
+"""A headless scheduler killed with SIGKILL mid-run, then restarted, on a real SQLite file."""
 
 from __future__ import annotations
 
@@ -57,7 +57,10 @@ def start(data_dir: Path, *args: str, run_seconds: float) -> subprocess.Popen[st
     env = {**os.environ, "RUN_SECONDS": str(run_seconds)}
     process = subprocess.Popen(
         [sys.executable, "-c", RUNNER, str(data_dir), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready", process.stderr.read()  # type: ignore[union-attr]
@@ -78,7 +81,8 @@ def wait_for_marks(data_dir: Path, count: int, timeout: float = 20.0) -> list[st
 def runs(data_dir: Path) -> list[tuple[float, str, int]]:
     with sqlite3.connect(data_dir / "desktop-tracker.sqlite3") as conn:
         return conn.execute(
-            "SELECT planned_at, outcome, attempt FROM runs WHERE job_id = 'once' ORDER BY started_at"
+            "SELECT planned_at, outcome, attempt FROM runs WHERE job_id = 'once' "
+            "ORDER BY started_at"
         ).fetchall()
 
 
@@ -114,9 +118,18 @@ def test_a_second_headless_process_on_the_same_data_directory_is_refused(tmp_pat
     first = start(tmp_path, "keep", run_seconds=0)
     try:
         second = subprocess.run(
-            [sys.executable, "-m", "desktop_tracker", "run", "--headless", "--data-dir",
-             str(tmp_path)],
-            capture_output=True, text=True, timeout=30,
+            [
+                sys.executable,
+                "-m",
+                "desktop_tracker",
+                "run",
+                "--headless",
+                "--data-dir",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         assert second.returncode == 1
         assert "already running" in second.stderr
@@ -126,14 +139,16 @@ def test_a_second_headless_process_on_the_same_data_directory_is_refused(tmp_pat
 
 def test_headless_run_stops_cleanly_on_sigterm(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "desktop_tracker", "run", "--headless", "--data-dir",
-         str(tmp_path)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "desktop_tracker", "run", "--headless", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 20
-    while not (tmp_path / "desktop-tracker.log").exists() or "scheduler running" not in (
-        tmp_path / "desktop-tracker.log"
-    ).read_text():
+    while (
+        not (tmp_path / "desktop-tracker.log").exists()
+        or "scheduler running" not in (tmp_path / "desktop-tracker.log").read_text()
+    ):
         assert time.monotonic() < deadline, process.stderr.read()  # type: ignore[union-attr]
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)

@@ -24,8 +24,14 @@ def database(tmp_path):
 
 
 def sample_job(job_id: str = "j") -> Job:
-    return Job(job_id, "*/5 * * * *", "Europe/Paris", "record", {"tracker": 7},
-               RetryStrategy("linear", attempts=4, initial=10, increment=5, maximum=60))
+    return Job(
+        job_id,
+        "*/5 * * * *",
+        "Europe/Paris",
+        "record",
+        {"tracker": 7},
+        RetryStrategy("linear", attempts=4, initial=10, increment=5, maximum=60),
+    )
 
 
 async def test_jobs_and_timings_round_trip(database):
@@ -40,11 +46,26 @@ async def test_claim_and_result_are_recorded_with_the_new_timing(database):
     await store.save_jobs([(sample_job(), JobTiming(100.0))])
     claim = RunClaim("r1", "j", 100.0, 100.5, 1, JobTiming(400.0))
     store.record_claims([claim])  # not awaited: the result below is queued after it
-    await store.record_results([RunResult("r1", "j", 100.6, 101.0, RunOutcome.FAILED, "boom",
-                                          JobTiming(400.0, 130.0, 2, 100.0))])
+    await store.record_results(
+        [
+            RunResult(
+                "r1",
+                "j",
+                100.6,
+                101.0,
+                RunOutcome.FAILED,
+                "boom",
+                JobTiming(400.0, 130.0, 2, 100.0),
+            )
+        ]
+    )
     [run] = await store.runs_for("j")
     assert (run.outcome, run.error, run.started_at, run.ended_at) == (
-        RunOutcome.FAILED, "boom", 100.6, 101.0)
+        RunOutcome.FAILED,
+        "boom",
+        100.6,
+        101.0,
+    )
     assert (await store.load_timings())["j"] == JobTiming(400.0, 130.0, 2, 100.0)
 
 
@@ -62,8 +83,9 @@ async def test_a_claim_for_a_removed_job_does_not_fail_the_others_in_its_batch(d
     store = SqliteJobStore(database)
     await store.save_jobs([(sample_job("a"), JobTiming(1.0)), (sample_job("b"), JobTiming(1.0))])
     await store.delete_job("a")
-    await store.record_claims([RunClaim("ra", "a", 1, 1, 1, JobTiming(9.0)),
-                               RunClaim("rb", "b", 1, 1, 1, JobTiming(9.0))])
+    await store.record_claims(
+        [RunClaim("ra", "a", 1, 1, 1, JobTiming(9.0)), RunClaim("rb", "b", 1, 1, 1, JobTiming(9.0))]
+    )
     assert [r.run_id for r in await store.runs_for("b")] == ["rb"]
 
 

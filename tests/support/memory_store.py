@@ -64,7 +64,13 @@ class MemoryJobStore:
             if c.job_id not in self.jobs:
                 continue
             self.runs[c.run_id] = RunRecord(
-                c.run_id, c.job_id, c.planned_at, c.started_at, None, RunOutcome.RUNNING, None,
+                c.run_id,
+                c.job_id,
+                c.planned_at,
+                c.started_at,
+                None,
+                RunOutcome.RUNNING,
+                None,
                 c.attempt,
             )
             self.timings[c.job_id] = c.timing_after
@@ -74,8 +80,11 @@ class MemoryJobStore:
         for r in results:
             if r.run_id in self.runs:
                 self.runs[r.run_id] = replace(
-                    self.runs[r.run_id], started_at=r.started_at, ended_at=r.ended_at,
-                    outcome=r.outcome, error=r.error,
+                    self.runs[r.run_id],
+                    started_at=r.started_at,
+                    ended_at=r.ended_at,
+                    outcome=r.outcome,
+                    error=r.error,
                 )
             if r.timing_after is not None and r.job_id in self.jobs:
                 self.timings[r.job_id] = r.timing_after
@@ -98,6 +107,7 @@ class MemoryJobStore:
     def runs_for(self, job_id: str, limit: int = 100) -> Awaitable[list[RunRecord]]:
         runs = sorted(
             (r for r in self.runs.values() if r.job_id == job_id),
-            key=lambda r: r.started_at, reverse=True,
+            key=lambda r: r.started_at,
+            reverse=True,
         )
         return _done(runs[:limit])

@@ -1,6 +1,8 @@
-"""The scheduler's promises, on a fake clock: days, suspends, clock jumps and DST in milliseconds."""
+"""The scheduler's promises on a fake clock: days, suspends, clock jumps and DST in milliseconds."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
@@ -129,7 +131,8 @@ async def test_clock_set_back_never_runs_a_job_twice():
     assert [r.planned for r in h.runs_of("hourly")] == [at("2025-06-01 10:00")]
     await h.clock.advance(20 * MINUTE)  # 11:00
     assert [r.planned for r in h.runs_of("hourly")] == [
-        at("2025-06-01 10:00"), at("2025-06-01 11:00")
+        at("2025-06-01 10:00"),
+        at("2025-06-01 11:00"),
     ]
     await h.scheduler.stop()
 
@@ -235,7 +238,9 @@ async def test_constant_retries_run_at_their_interval_then_give_up_once():
     await h.clock.advance(5 * MINUTE)
     runs = h.runs_of("j")
     assert [(r.started - at("2025-06-01 10:00"), r.attempt) for r in runs] == [
-        (0, 1), (10, 2), (20, 3)
+        (0, 1),
+        (10, 2),
+        (20, 3),
     ]
     assert all(r.planned == at("2025-06-01 10:00") for r in runs)
     failed = [e for e in h.events if isinstance(e, JobFailed)]
@@ -252,7 +257,9 @@ async def test_a_retry_does_not_shift_the_schedule():
     )
     await h.clock.advance(HOUR + 2 * MINUTE)
     assert [(r.started, r.attempt) for r in h.runs_of("j")] == [
-        (at("2025-06-01 10:00"), 1), (at("2025-06-01 10:05"), 2), (at("2025-06-01 11:00"), 1)
+        (at("2025-06-01 10:00"), 1),
+        (at("2025-06-01 10:05"), 2),
+        (at("2025-06-01 11:00"), 1),
     ]
     await h.scheduler.stop()
 
@@ -266,7 +273,9 @@ async def test_the_next_scheduled_run_replaces_a_pending_retry():
     runs = h.runs_of("j")
     # 10:00 fails; its retry would come at 10:01:30, but 10:01 comes first and takes its place.
     assert [(r.planned, r.attempt) for r in runs] == [
-        (at("2025-06-01 10:00"), 1), (at("2025-06-01 10:01"), 1), (at("2025-06-01 10:02"), 1)
+        (at("2025-06-01 10:00"), 1),
+        (at("2025-06-01 10:01"), 1),
+        (at("2025-06-01 10:02"), 1),
     ]
     assert not any(isinstance(e, RetryScheduled) for e in h.events)
     failed = [e for e in h.events if isinstance(e, JobFailed)]
@@ -277,23 +286,33 @@ async def test_the_next_scheduled_run_replaces_a_pending_retry():
 async def test_linear_and_exponential_retries_wait_longer_each_time_up_to_their_cap():
     h = await started(Harness(FakeClock(at("2025-06-01 00:00:00"))))
     h.failures_left.update(lin=99, exp=99)
-    await h.scheduler.add_jobs([
-        job("lin", "once 2025-06-01T01:00",
-            retry=RetryStrategy("linear", attempts=5, initial=60, increment=30, maximum=100)),
-        job("exp", "once 2025-06-01T01:00",
-            retry=RetryStrategy("exponential", attempts=5, initial=10, multiplier=3,
-                                maximum=200)),
-    ])
+    await h.scheduler.add_jobs(
+        [
+            job(
+                "lin",
+                "once 2025-06-01T01:00",
+                retry=RetryStrategy("linear", attempts=5, initial=60, increment=30, maximum=100),
+            ),
+            job(
+                "exp",
+                "once 2025-06-01T01:00",
+                retry=RetryStrategy(
+                    "exponential", attempts=5, initial=10, multiplier=3, maximum=200
+                ),
+            ),
+        ]
+    )
     await h.clock.advance(2 * HOUR)
 
     def gaps(job_id: str) -> list[float]:
         starts = [r.started for r in h.runs_of(job_id)]
-        return [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        return [b - a for a, b in itertools.pairwise(starts)]
 
     assert gaps("lin") == [60, 90, 100, 100]
     assert gaps("exp") == [10, 30, 90, 200]
     assert sorted(e.job_id for e in h.events if isinstance(e, JobFailed) and e.gave_up) == [
-        "exp", "lin"
+        "exp",
+        "lin",
     ]
     await h.scheduler.stop()
 
@@ -308,7 +327,13 @@ async def test_a_run_cut_short_by_a_crash_runs_again_after_restart():
     # The process died during the 11:00 run: the store says it is still running.
     h.store.timings["j"] = JobTiming(at("2025-06-01 12:00"))
     h.store.runs["r1"] = RunRecord(
-        "r1", "j", at("2025-06-01 11:00"), at("2025-06-01 11:00"), None, RunOutcome.RUNNING, None,
+        "r1",
+        "j",
+        at("2025-06-01 11:00"),
+        at("2025-06-01 11:00"),
+        None,
+        RunOutcome.RUNNING,
+        None,
         1,
     )
     await first.scheduler.stop()
