@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
+E = TypeVar("E")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +84,15 @@ SchedulerEvent = (
     | RunInterrupted
     | ClockJumped
 )
-Subscriber = Callable[[SchedulerEvent], None]
 
 
-class EventBus:
+class EventBus(Generic[E]):
     """Synchronous fan-out. A subscriber that raises is logged and does not stop the others."""
 
     def __init__(self) -> None:
-        self._subscribers: list[Subscriber] = []
+        self._subscribers: list[Callable[[E], None]] = []
 
-    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+    def subscribe(self, subscriber: Callable[[E], None]) -> Callable[[], None]:
         """Add a subscriber; returns the function that removes it."""
         self._subscribers.append(subscriber)
 
@@ -101,7 +102,7 @@ class EventBus:
 
         return unsubscribe
 
-    def publish(self, event: SchedulerEvent) -> None:
+    def publish(self, event: E) -> None:
         for subscriber in list(self._subscribers):
             try:
                 subscriber(event)

@@ -57,6 +57,10 @@ class JobStore(Protocol):
         """Mark runs left 'running' by a dead process as interrupted, and return them."""
         ...
 
+    def changed_elsewhere(self) -> Awaitable[bool]:
+        """Whether another process changed the stored jobs since the last call."""
+        ...
+
     def runs_for(self, job_id: str, limit: int = 100) -> Awaitable[list[RunRecord]]:
         """The job's most recent runs, newest first."""
         ...

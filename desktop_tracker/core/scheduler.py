@@ -38,6 +38,7 @@ from desktop_tracker.core.events import (
     RetryScheduled,
     RunInterrupted,
     RunSkipped,
+    SchedulerEvent,
 )
 from desktop_tracker.core.job_store import JobStore
 from desktop_tracker.core.jobs import (
@@ -89,14 +90,16 @@ class Scheduler:
         max_idle: float = 30.0,
         misfire_grace: float = 60.0,
         jump_threshold: float = 2.0,
+        sync_interval: float = 5.0,
     ) -> None:
         self._store = store
         self._clock: Clock = clock or SystemClock()
         self._max_idle = max_idle
         self._misfire_grace = misfire_grace
         self._jump_threshold = jump_threshold
+        self._sync_interval = sync_interval
         self._limit = asyncio.Semaphore(max_concurrent)
-        self.events = EventBus()
+        self.events: EventBus[SchedulerEvent] = EventBus()
         self._handlers: dict[str, Handler] = {}
 
         self._timings: dict[str, JobTiming] = {}  # enabled jobs only
@@ -134,6 +137,7 @@ class Scheduler:
         self._stopping = False
         now = self._clock.now()
         interrupted = await self._store.recover_interrupted(now)
+        await self._store.changed_elsewhere()  # the baseline for noticing other writers
         self._timings = await self._store.load_timings()
         reruns: list[tuple[str, JobTiming]] = []
         for run in interrupted:
@@ -195,15 +199,7 @@ class Scheduler:
         :raises InvalidSchedule: if any job's schedule is invalid; then none is saved.
         """
         now = self._clock.now()
-        after = datetime.fromtimestamp(now, UTC)
-        entries: list[tuple[Job, JobTiming]] = []
-        for job in jobs:
-            schedule = parse_schedule(job.schedule, job.timezone)
-            if job.enabled:
-                nxt = schedule.next_due_after(after)
-                entries.append((job, JobTiming(nxt.timestamp() if nxt else None)))
-            else:
-                entries.append((job, JobTiming(None)))
+        entries = [(job, first_timing(job, now)) for job in jobs]
         await self._store.save_jobs(entries)
         for job, timing in entries:
             self._jobs[job.id] = job
@@ -273,6 +269,7 @@ class Scheduler:
 
     async def _run_loop(self) -> None:
         last_wall, last_mono = self._clock.now(), self._clock.monotonic()
+        last_sync = last_mono
         while True:
             now, mono = self._clock.now(), self._clock.monotonic()
             drift = (now - last_wall) - (mono - last_mono)
@@ -280,6 +277,9 @@ class Scheduler:
                 log.info("wall clock moved %.1f s apart from monotonic time; re-planning", drift)
                 self.events.publish(ClockJumped(drift))
             last_wall, last_mono = now, mono
+            if mono - last_sync >= self._sync_interval:
+                last_sync = mono
+                await self._sync_external_changes()
             if not self._paused:
                 try:
                     await self._fire_due(now)
@@ -291,6 +291,26 @@ class Scheduler:
                     await self._clock.sleep(1.0)
                     continue
             await self._wait(self._delay_until_next(self._clock.now()))
+
+    async def _sync_external_changes(self) -> None:
+        """Pick up jobs that another process (the command line) added, changed or removed."""
+        try:
+            if not await self._store.changed_elsewhere():
+                return
+            timings = await self._store.load_timings()
+        except Exception:
+            log.exception("could not look for changes made by another process")
+            return
+        log.info("jobs were changed by another process; reloading their timing")
+        self._jobs = {i: job for i, job in self._jobs.items() if i in self._running}
+        for job_id in list(self._timings):
+            if job_id not in timings:
+                self._forget(job_id)
+        for job_id, timing in timings.items():
+            if self._timings.get(job_id) != timing:
+                self._set_timing(job_id, timing)
+        if self._prefetch is None or self._prefetch.done():
+            self._prefetch = asyncio.ensure_future(self._prefetch_definitions())
 
     def _delay_until_next(self, now: float) -> float:
         self._drop_stale_heads()
@@ -559,6 +579,18 @@ class Scheduler:
         self._writes.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("scheduler store write failed", exc_info=task.exception())
+
+
+def first_timing(job: Job, now: float) -> JobTiming:
+    """The timing of a job added (or changed) at `now`: its first instant after now.
+
+    :raises InvalidSchedule: if the job's schedule is invalid.
+    """
+    schedule = parse_schedule(job.schedule, job.timezone)
+    if not job.enabled:
+        return JobTiming(None)
+    nxt = schedule.next_due_after(datetime.fromtimestamp(now, UTC))
+    return JobTiming(nxt.timestamp() if nxt is not None else None)
 
 
 def _new_run_id() -> str:

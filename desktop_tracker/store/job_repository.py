@@ -30,6 +30,7 @@ class SqliteJobStore:
 
     def __init__(self, database: Database) -> None:
         self._db = database
+        self._data_version: int | None = None
 
     # -- what the scheduler needs ---------------------------------------------------------
 
@@ -117,6 +118,16 @@ class SqliteJobStore:
             return [InterruptedRun(r[0], r[1], r[2], r[3]) for r in rows]
 
         return self._db.run(work, write=True)
+
+    def changed_elsewhere(self) -> Awaitable[bool]:
+        # SQLite's data_version moves when *another* connection commits; our own writes keep it.
+        def work(conn: sqlite3.Connection) -> bool:
+            version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+            changed = self._data_version is not None and version != self._data_version
+            self._data_version = version
+            return changed
+
+        return self._db.run(work)
 
     def runs_for(self, job_id: str, limit: int = 100) -> Awaitable[list[RunRecord]]:
         return self._db.run(lambda conn: _runs_for(conn, job_id, limit))

@@ -35,4 +35,64 @@ MIGRATIONS: list[str] = [
     CREATE INDEX runs_by_job ON runs(job_id, started_at);
     CREATE INDEX runs_unfinished ON runs(outcome) WHERE outcome = 'running';
     """,
+    # 2: resources trackers, their revisions, fingerprints stored once, notifications.
+    """
+    CREATE TABLE trackers (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        url        TEXT NOT NULL,
+        revisions  INTEGER NOT NULL,
+        headers    TEXT NOT NULL DEFAULT '{}',
+        schedule   TEXT NOT NULL,
+        timezone   TEXT NOT NULL,
+        retry      TEXT NOT NULL,
+        notify     INTEGER NOT NULL,
+        ignore     TEXT NOT NULL DEFAULT '[]',
+        verify_tls INTEGER NOT NULL DEFAULT 1,
+        enabled    INTEGER NOT NULL DEFAULT 1,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        UNIQUE (kind, name)
+    );
+    CREATE TABLE fingerprints (
+        id           INTEGER PRIMARY KEY,
+        identity     TEXT NOT NULL UNIQUE,
+        kind         TEXT NOT NULL,
+        url          TEXT,
+        inline       INTEGER NOT NULL,
+        digest       TEXT NOT NULL,
+        size         INTEGER NOT NULL,
+        integrity    TEXT,
+        integrity_ok INTEGER,
+        third_party  INTEGER NOT NULL,
+        error        TEXT
+    );
+    CREATE TABLE revisions (
+        id         INTEGER PRIMARY KEY,
+        tracker_id INTEGER NOT NULL REFERENCES trackers(id) ON DELETE CASCADE,
+        created_at REAL NOT NULL,
+        final_url  TEXT NOT NULL,
+        status     INTEGER NOT NULL
+    );
+    CREATE INDEX revisions_by_tracker ON revisions(tracker_id, id);
+    CREATE TABLE revision_resources (
+        revision_id    INTEGER NOT NULL REFERENCES revisions(id) ON DELETE CASCADE,
+        position       INTEGER NOT NULL,
+        fingerprint_id INTEGER NOT NULL REFERENCES fingerprints(id),
+        PRIMARY KEY (revision_id, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX revision_resources_by_fingerprint ON revision_resources(fingerprint_id);
+    CREATE TABLE notifications (
+        id          INTEGER PRIMARY KEY,
+        tracker_id  INTEGER NOT NULL REFERENCES trackers(id) ON DELETE CASCADE,
+        kind        TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        revision_id INTEGER REFERENCES revisions(id) ON DELETE SET NULL,
+        created_at  REAL NOT NULL,
+        read_at     REAL
+    );
+    CREATE INDEX notifications_unread ON notifications(read_at, id);
+    """,
 ]

@@ -14,6 +14,7 @@ from desktop_tracker.data_dir import DataDirInUse, InstanceLock
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.errors import DatabaseDamaged, DatabaseTooNew
 from desktop_tracker.store.job_repository import SqliteJobStore
+from desktop_tracker.store.migrations import MIGRATIONS
 
 
 @pytest.fixture
@@ -131,7 +132,7 @@ def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path):
     Database(path).close()
     db = Database(path)
     try:
-        assert db.call(lambda c: c.execute("PRAGMA user_version").fetchone()[0]) == 1
+        assert db.call(lambda c: c.execute("PRAGMA user_version").fetchone()[0]) == len(MIGRATIONS)
     finally:
         db.close()
 

@@ -104,6 +104,9 @@ class MemoryJobStore:
                 self.runs[run_id] = replace(r, outcome=RunOutcome.INTERRUPTED, ended_at=now)
         return _done(found)
 
+    def changed_elsewhere(self) -> Awaitable[bool]:
+        return _done(False)
+
     def runs_for(self, job_id: str, limit: int = 100) -> Awaitable[list[RunRecord]]:
         runs = sorted(
             (r for r in self.runs.values() if r.job_id == job_id),

@@ -1,0 +1,139 @@
+"""What changed between two revisions of a page's resources, and what matters for security."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from desktop_tracker.domain.resources import Resource
+
+ChangeKind = Literal["added", "removed", "changed"]
+FindingKind = Literal["new_third_party_origin", "integrity_removed", "integrity_mismatch"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceChange:
+    change: ChangeKind
+    old: Resource | None
+    new: Resource | None
+
+    @property
+    def resource(self) -> Resource:
+        found = self.new if self.new is not None else self.old
+        assert found is not None
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "kind": self.resource.kind,
+            "url": self.resource.url,
+            "old": self.old.to_json() if self.old else None,
+            "new": self.new.to_json() if self.new else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A change that matters for security, in words."""
+
+    kind: FindingKind
+    message: str
+    url: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "url": self.url}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceDiff:
+    changes: list[ResourceChange]
+    findings: list[Finding]
+
+    def count(self, change: ChangeKind) -> int:
+        return sum(1 for c in self.changes if c.change == change)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+    def summary(self) -> str:
+        """'2 added, 1 changed' — the words of a change notification."""
+        parts = [
+            f"{n} {kind}" for kind in ("added", "removed", "changed") if (n := self.count(kind))
+        ]
+        return ", ".join(parts) if parts else "no change"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.count("added"),
+            "removed": self.count("removed"),
+            "changed": self.count("changed"),
+            "changes": [c.to_json() for c in self.changes],
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def diff_resources(old: Sequence[Resource], new: Sequence[Resource]) -> ResourceDiff:
+    """Match by URL (inline: by digest). Same key, other bytes or load state = changed;
+    only in `new` = added; only in `old` = removed. Changes come in the new page's order,
+    removals after them in the old page's order."""
+    old_by_key = {r.key: r for r in old}
+    new_keys = {r.key for r in new}
+    changes: list[ResourceChange] = []
+    for resource in new:
+        before = old_by_key.get(resource.key)
+        if before is None:
+            changes.append(ResourceChange("added", None, resource))
+        elif (before.digest, before.error is None) != (resource.digest, resource.error is None):
+            changes.append(ResourceChange("changed", before, resource))
+    changes.extend(ResourceChange("removed", r, None) for r in old if r.key not in new_keys)
+    return ResourceDiff(changes, _findings(old, new, old_by_key))
+
+
+def _findings(
+    old: Sequence[Resource], new: Sequence[Resource], old_by_key: dict[tuple[str, str], Resource]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    known_origins = {origin(r.url) for r in old if r.url and r.third_party}
+    for resource in new:
+        if resource.url and resource.third_party:
+            resource_origin = origin(resource.url)
+            if resource_origin not in known_origins:
+                known_origins.add(resource_origin)
+                findings.append(
+                    Finding(
+                        "new_third_party_origin",
+                        f"a {resource.kind} now loads from a new third-party origin "
+                        f"{resource_origin}",
+                        resource.url,
+                    )
+                )
+    for resource in new:
+        before = old_by_key.get(resource.key)
+        if before is not None and before.integrity and not resource.integrity:
+            findings.append(
+                Finding(
+                    "integrity_removed",
+                    f"{resource.label} lost its integrity attribute: "
+                    "its bytes are no longer checked",
+                    resource.url,
+                )
+            )
+        if resource.integrity_ok is False and (before is None or before.integrity_ok is not False):
+            findings.append(
+                Finding(
+                    "integrity_mismatch",
+                    f"{resource.label} no longer matches its integrity attribute: a browser will "
+                    "refuse to load it, or it was tampered with",
+                    resource.url,
+                )
+            )
+    return findings

@@ -1,0 +1,90 @@
+"""A page's scripts and stylesheets, fingerprinted: what one check of a resources tracker finds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ResourceKind = Literal["script", "stylesheet"]
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One script or stylesheet as found on the page."""
+
+    kind: ResourceKind
+    url: str | None  # absolute; None when the content is in the page itself
+    inline: bool
+    digest: str  # SHA-256 of the bytes, hex; "" when the resource could not be loaded
+    size: int
+    integrity: str | None = None
+    integrity_ok: bool | None = None  # None: no integrity attribute a browser would check
+    third_party: bool = False
+    error: str | None = None  # why it could not be loaded
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What matches a resource across revisions: its URL, or its digest when inline."""
+        return (self.kind, self.url) if self.url is not None else (self.kind, "#" + self.digest)
+
+    @property
+    def label(self) -> str:
+        """How the user sees it named."""
+        if self.url is not None:
+            return self.url
+        return f"inline {self.kind} {self.digest[:12]}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The command line's JSON form (a contract: keys and order are fixed)."""
+        return {
+            "url": self.url,
+            "inline": self.inline,
+            "digest": self.digest,
+            "size": self.size,
+            "integrity": self.integrity,
+            "integrity_ok": self.integrity_ok,
+            "third_party": self.third_party,
+            "error": self.error,
+        }
+
+    @classmethod
+    def from_json(cls, kind: ResourceKind, data: dict[str, Any]) -> Resource:
+        return cls(
+            kind=kind,
+            url=data["url"],
+            inline=bool(data["inline"]),
+            digest=str(data["digest"]),
+            size=int(data["size"]),
+            integrity=data.get("integrity"),
+            integrity_ok=data.get("integrity_ok"),
+            third_party=bool(data.get("third_party", False)),
+            error=data.get("error"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageResources:
+    """The result of checking one page."""
+
+    url: str
+    final_url: str
+    status: int
+    resources: list[Resource] = field(default_factory=list)  # document order
+
+    @property
+    def scripts(self) -> list[Resource]:
+        return [r for r in self.resources if r.kind == "script"]
+
+    @property
+    def styles(self) -> list[Resource]:
+        return [r for r in self.resources if r.kind == "stylesheet"]
+
+    def to_json(self) -> dict[str, Any]:
+        """`desktop-tracker check URL --json`, exactly."""
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "scripts": [r.to_json() for r in self.scripts],
+            "styles": [r.to_json() for r in self.styles],
+        }
