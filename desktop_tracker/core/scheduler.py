@@ -598,5 +598,8 @@ def _new_run_id() -> str:
 
 
 def _describe_error(error: BaseException) -> str:
+    # The app's own errors carry a message for the user; a bare built-in one needs its name.
     text = str(error).strip()
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+    if not text:
+        return type(error).__name__
+    return f"{type(error).__name__}: {text}" if type(error).__module__ == "builtins" else text

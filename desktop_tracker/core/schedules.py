@@ -221,6 +221,10 @@ class Schedule(ABC):
         object.__setattr__(self, "timezone", self.timezone.strip())
         object.__setattr__(self, "_zone", _load_zone(self.timezone))
 
+    def __reduce__(self) -> tuple[type[Schedule], tuple[str, str]]:
+        # Rebuild from the text: the croniter and the lock inside a cron schedule do not copy.
+        return (type(self), (self.expression, self.timezone))
+
     @property
     @abstractmethod
     def kind(self) -> str:
@@ -347,14 +351,17 @@ def _field_error(spec: _Field, text: str, problem: str) -> InvalidSchedule:
 
 
 def _check_value(spec: _Field, text: str, value: str) -> int:
+    lowered = value.lower()
+    if not value:
+        raise _field_error(spec, text, "a number is missing")
     if value.isdecimal() and value.isascii():
         number = int(value)
-    elif value in spec.names:
-        number = spec.names[value]
+    elif lowered in spec.names:
+        number = spec.names[lowered]
     else:
         raise _field_error(spec, text, f"cannot read '{value}'")
     if not spec.low <= number <= spec.high:
-        if value == text.lower():
+        if value == text:
             raise InvalidSchedule(
                 f"{spec.name} field '{text}' is out of range {spec.low}–{spec.high}"
             )
@@ -365,7 +372,7 @@ def _check_value(spec: _Field, text: str, value: str) -> int:
 
 
 def _check_range(spec: _Field, text: str, item: str) -> None:
-    """Checks `value`, `value-value`, `*`, each optionally followed by `/step`."""
+    """Checks `value`, `value-value` or `*`, each optionally followed by `/step`."""
     base, slash, step = item.partition("/")
     if slash and not (step.isdecimal() and step.isascii()):
         raise _field_error(spec, text, f"the step in '{item}' must be a whole number")
@@ -375,20 +382,20 @@ def _check_range(spec: _Field, text: str, item: str) -> None:
         return
     low, dash, high = base.partition("-")
     _check_value(spec, text, low)
-    if dash:
-        if spec is _DAY and high == "l":
-            return
+    if dash and not (spec is _DAY and high.lower() == "l"):
         _check_value(spec, text, high)
 
 
 def _check_item(spec: _Field, text: str, item: str, alone: bool) -> None:
+    """Checks one comma-separated part of a field. Messages quote the user's own spelling."""
+    lowered = item.lower()
     if not item:
         raise _field_error(spec, text, "there is an empty value; check the commas")
-    if _HASHED.fullmatch(item):
+    if _HASHED.fullmatch(lowered):
         raise _field_error(
             spec,
             text,
-            f"hashed (H) and random (R) values such as '{item.upper()}' are not supported;"
+            f"hashed (H) and random (R) values such as '{item}' are not supported;"
             " write a fixed value instead",
         )
     if item == "?":
@@ -398,15 +405,15 @@ def _check_item(spec: _Field, text: str, item: str, alone: bool) -> None:
             raise _field_error(spec, text, "? must stand alone")
         return
     if spec is _DAY:
-        if item == "l":
+        if lowered == "l":
             return
-        nearest = _NEAREST_WEEKDAY.fullmatch(item)
+        nearest = _NEAREST_WEEKDAY.fullmatch(lowered)
         if nearest:
             _check_value(spec, text, nearest.group(1) or nearest.group(2))
             if not alone:
                 raise _field_error(spec, text, "W takes a single day, not a list")
             return
-        if "w" in item:
+        if "w" in lowered:
             raise _field_error(spec, text, f"'{item}' is not supported")
     if spec is _WEEKDAY:
         day, hash_sign, nth = item.partition("#")
@@ -415,21 +422,24 @@ def _check_item(spec: _Field, text: str, item: str, alone: bool) -> None:
                 raise _field_error(spec, text, f"'#{nth}' must be #1 to #5")
             _check_range(spec, text, day)
             return
-        if item == "l":
+        if lowered == "l":
             raise _field_error(spec, text, "L needs a weekday, e.g. L5 for the last Friday")
-        if item.startswith("l"):
+        if lowered.startswith("l") and item[1:].isdecimal():
             _check_value(spec, text, item[1:])
             return
-        if item.endswith("l"):
-            day = item[:-1].upper()
-            raise _field_error(spec, text, f"write the last weekday as L{day}, not {day}L")
+        # croniter knows the last weekday only as L and a number; Quartz writes 5L or FRIL.
+        if lowered.startswith("l") or lowered.endswith("l"):
+            day = item[1:] if lowered.startswith("l") else item[:-1]
+            if day.isdecimal() or day.lower() in spec.names:
+                number = _check_value(spec, text, day) % 7
+                raise _field_error(spec, text, f"write the last weekday as L{number}, not {item}")
     _check_range(spec, text, item)
 
 
 def _check_fields(fields: list[str]) -> None:
     specs = _SIX_FIELDS if len(fields) == 6 else _FIVE_FIELDS
     for spec, text in zip(specs, fields, strict=True):
-        items = text.lower().split(",")
+        items = text.split(",")
         for item in items:
             _check_item(spec, text, item, alone=len(items) == 1)
 
@@ -608,6 +618,7 @@ class CronSchedule(Schedule):
         return cast(datetime, self._cron.get_next(datetime, wall))
 
     def _next_instant(self, after: datetime) -> datetime:
+        """The next due instant after `after`; both are naive UTC."""
         zone = self._zone
         wall = _in_zone(after, zone).replace(tzinfo=None, fold=0)
         first, second = _readings(wall, zone)
@@ -619,8 +630,9 @@ class CronSchedule(Schedule):
         fold_start = transition + (wall - second)
         fold_end = transition + (wall - first)
         in_second_pass = after >= transition
-        # Once the clock has been set back, the first readings of the fold's wall times are in
-        # the past, so start after the fold. The epsilon lets a match at fold_end itself count.
+        # Once the clock has been set back, the first readings of the fold's wall times are all
+        # past; starting at the fold's end saves visiting them one by one. The epsilon lets a
+        # match at fold_end itself count.
         start = fold_end - _ONE_MICROSECOND if in_second_pass else wall
         best = self._first_reading_after(start, after)
         if self._wildcard_hour:
@@ -635,9 +647,11 @@ class CronSchedule(Schedule):
         return best
 
     def _first_reading_after(self, start: datetime, after: datetime) -> datetime:
-        """The first matching wall time after `start` whose first reading (or gap end) is after
-        `after`. That reading never decreases as the wall time grows, so the loop ends, and from
-        a start at or before `after`'s wall time it ends on the first match."""
+        """The first reading (or gap end) after `after` of a matching wall time after `start`.
+
+        That reading never decreases as the wall time grows, so the loop ends; from a start at
+        `after`'s own wall time, outside a fold's second pass, it ends on the first match.
+        """
         wall = start
         while True:
             wall = self._next_wall(wall)

@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[sqlite3.Connection], Any]
 
+# Services compose repository functions into one transaction with `Database.run(work)`; they name
+# the connection type through this alias, so that only `store/` imports sqlite3.
+Connection = sqlite3.Connection
+
 BUSY_TIMEOUT_MS = 5000
 _STOP = object()
 

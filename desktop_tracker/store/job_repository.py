@@ -45,6 +45,17 @@ class SqliteJobStore:
         rows = [_job_row(job, timing) for job, timing in jobs]
         return self._db.run(lambda conn: _save_jobs(conn, rows), write=True)
 
+    # -- for writes that must share a transaction with other data --------------------------
+
+    @staticmethod
+    def write_jobs(conn: sqlite3.Connection, jobs: Sequence[tuple[Job, JobTiming]]) -> None:
+        """Insert or replace jobs inside the caller's transaction."""
+        _save_jobs(conn, [_job_row(job, timing) for job, timing in jobs])
+
+    @staticmethod
+    def delete_job_in(conn: sqlite3.Connection, job_id: str) -> None:
+        conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
     def delete_job(self, job_id: str) -> Awaitable[None]:
         def work(conn: sqlite3.Connection) -> None:
             conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))

@@ -15,8 +15,11 @@ from desktop_tracker.core.clock import Clock
 from desktop_tracker.core.jobs import Job
 from desktop_tracker.core.scheduler import Handler, RunContext, Scheduler
 from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock, ensure_data_dir
+from desktop_tracker.service.trackers import TrackerService
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
+from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
+from desktop_tracker.tracking.resource_check import ResourceChecker
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +39,19 @@ class AppServices:
         clock: Clock | None = None,
         handlers: Mapping[str, Handler] | None = None,
         max_concurrent: int = 8,
+        fetch_limits: FetchLimits | None = None,
     ) -> None:
         self.data_dir = ensure_data_dir(data_dir)
         self._lock = InstanceLock(self.data_dir)
         self._clock = clock
         self._extra_handlers = dict(handlers or {})
         self._max_concurrent = max_concurrent
+        self._fetch_limits = fetch_limits or FetchLimits()
         self.database: Database | None = None
         self.jobs: SqliteJobStore | None = None
         self.scheduler: Scheduler | None = None
+        self.fetcher: Fetcher | None = None
+        self.trackers: TrackerService | None = None
 
     async def open(self) -> Scheduler:
         """Take the data directory, open the database and start the scheduler.
@@ -58,6 +65,10 @@ class AppServices:
             self.jobs = SqliteJobStore(self.database)
             self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
+            self.fetcher = Fetcher(self._fetch_limits)
+            self.trackers = TrackerService(
+                self.database, ResourceChecker(self.fetcher), self.scheduler, self._clock
+            )
             for name, handler in self._extra_handlers.items():
                 self.scheduler.register_handler(name, handler)
             await self.scheduler.start()
@@ -75,6 +86,12 @@ class AppServices:
         if self.scheduler is not None:
             await self.scheduler.stop(grace)
             self.scheduler = None
+        if self.trackers is not None:
+            await self.trackers.wait_idle()
+            self.trackers = None
+        if self.fetcher is not None:
+            await self.fetcher.aclose()
+            self.fetcher = None
         if self.database is not None:
             await asyncio.to_thread(self.database.close)
             self.database = None

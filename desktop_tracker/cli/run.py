@@ -1,0 +1,76 @@
+"""`desktop-tracker run --headless`: the scheduler without a window, until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.handlers
+import signal
+import sys
+from pathlib import Path
+
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from desktop_tracker.data_dir import DataDirInUse, ensure_data_dir, resolve_data_dir
+from desktop_tracker.store.errors import StoreError
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("run", help="run the scheduler")
+    parser.add_argument(
+        "--headless", action="store_true", help="without a window, until SIGINT/SIGTERM"
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.headless:
+        return fail(
+            "the desktop window is not part of this version yet: use `run --headless`", EXIT_USAGE
+        )
+    from desktop_tracker.service import run_headless
+
+    data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
+    configure_logging(data_dir / "desktop-tracker.log", args.verbose)
+
+    async def main_task() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, stop.set)
+            except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C raises instead
+                signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop.set))
+        await run_headless(data_dir, stop)
+
+    try:
+        asyncio.run(main_task())
+    except (DataDirInUse, StoreError) as error:
+        return fail(str(error), EXIT_FAILED)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def configure_logging(log_file: Path, verbose: bool) -> None:
+    """Log to stderr and to a rotating file in the data directory."""
+    level = logging.DEBUG if verbose else logging.INFO
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    root.setLevel(level)
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(fmt)
+    root.addHandler(console)
+    # httpx logs every request URL at INFO; URLs are fine, but keep the log calm.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        to_file = logging.handlers.RotatingFileHandler(
+            str(log_file), maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError as error:
+        logging.getLogger(__name__).warning("cannot write the log file %s: %s", log_file, error)
+        return
+    to_file.setFormatter(fmt)
+    root.addHandler(to_file)

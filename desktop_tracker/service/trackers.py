@@ -1,0 +1,370 @@
+"""Trackers as the user sees them: add, edit, remove, check, history, notifications, import/export.
+
+A tracker's definition and the scheduler job that checks it are written in one transaction.
+When the scheduler runs in this process it is told at once; when another process (the command
+line) changes trackers, the running scheduler notices within seconds (`Scheduler` syncs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from desktop_tracker.core.clock import Clock, SystemClock
+from desktop_tracker.core.events import EventBus, JobFailed, SchedulerEvent
+from desktop_tracker.core.jobs import Job, RunRecord
+from desktop_tracker.core.scheduler import RunContext, Scheduler, first_timing
+from desktop_tracker.domain.diff import ResourceDiff, diff_resources
+from desktop_tracker.domain.resources import PageResources
+from desktop_tracker.domain.revisions import Notification, NotificationKind, Revision
+from desktop_tracker.domain.trackers import CHECK_HANDLER, InvalidTracker, Tracker
+from desktop_tracker.store import tracker_repository as repo
+from desktop_tracker.store.database import Connection, Database
+from desktop_tracker.store.job_repository import SqliteJobStore
+from desktop_tracker.tracking.resource_check import ResourceChecker
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+EXPORT_FORMAT = "desktop-tracker/trackers"
+EXPORT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionSaved:
+    tracker_id: int
+    revision_id: int
+    diff: ResourceDiff
+    baseline: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationStored:
+    notification: Notification
+
+
+@dataclass(frozen=True, slots=True)
+class TrackersChanged:
+    """Trackers were added, edited or removed."""
+
+
+TrackerEvent = RevisionSaved | NotificationStored | TrackersChanged
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    revision: Revision
+    diff: ResourceDiff | None  # against the previous revision; None for the oldest kept
+
+
+class ImportRefused(ValueError):
+    """The import file cannot be imported; nothing was imported."""
+
+
+class TrackerService:
+    def __init__(
+        self,
+        database: Database,
+        checker: ResourceChecker | None = None,
+        scheduler: Scheduler | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._db = database
+        self._checker = checker
+        self._scheduler = scheduler
+        self._clock: Clock = clock or SystemClock()
+        self.events: EventBus[TrackerEvent] = EventBus()
+        self._pending: set[asyncio.Task[Any]] = set()
+        if scheduler is not None:
+            scheduler.register_handler(CHECK_HANDLER, self.check_handler)
+            scheduler.events.subscribe(self._on_scheduler_event)
+
+    # -- editing ----------------------------------------------------------------------------
+
+    async def add(self, tracker: Tracker) -> Tracker:
+        """:raises InvalidTracker, DuplicateTracker:"""
+        tracker = tracker.validated()
+        now = self._clock.now()
+
+        def work(conn: Connection) -> Tracker:
+            saved = repo.insert_tracker(conn, tracker)
+            job = job_for(saved)
+            SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now))])
+            return saved
+
+        saved = await self._write(work)
+        await self._tell_scheduler(saved)
+        self.events.publish(TrackersChanged())
+        return saved
+
+    async def update(self, tracker: Tracker) -> Tracker:
+        """Save edits; the schedule restarts from now. :raises InvalidTracker, UnknownTracker:"""
+        tracker = tracker.validated()
+        now = self._clock.now()
+
+        def work(conn: Connection) -> Tracker:
+            saved = repo.update_tracker(conn, tracker)
+            job = job_for(saved)
+            SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now))])
+            return saved
+
+        saved = await self._write(work)
+        await self._tell_scheduler(saved)
+        self.events.publish(TrackersChanged())
+        return saved
+
+    async def remove(self, tracker_id: int) -> None:
+        tracker = await self.get(tracker_id)
+
+        def work(conn: Connection) -> None:
+            repo.delete_tracker(conn, tracker_id)
+            SqliteJobStore.delete_job_in(conn, tracker.job_id)
+
+        await self._write(work)
+        if self._scheduler is not None:
+            await self._scheduler.remove_job(tracker.job_id)
+        self.events.publish(TrackersChanged())
+
+    async def set_enabled(self, tracker_id: int, enabled: bool) -> Tracker:
+        return await self.update(replace(await self.get(tracker_id), enabled=enabled))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    async def list(self) -> list[Tracker]:
+        return await self._read(repo.list_trackers)
+
+    async def get(self, tracker_id: int) -> Tracker:
+        return await self._read(lambda conn: repo.get_tracker(conn, tracker_id))
+
+    async def find(self, name: str) -> Tracker:
+        return await self._read(lambda conn: repo.find_tracker(conn, name))
+
+    async def history(self, tracker_id: int) -> list[HistoryEntry]:
+        """Kept revisions, newest first, each with its diff against the one before it."""
+        revisions = await self._read(lambda conn: repo.list_revisions(conn, tracker_id))
+        entries = []
+        for index, revision in enumerate(revisions):
+            older = revisions[index + 1] if index + 1 < len(revisions) else None
+            diff = diff_resources(older.resources, revision.resources) if older else None
+            entries.append(HistoryEntry(revision, diff))
+        return entries
+
+    async def compare(self, old_revision_id: int, new_revision_id: int) -> ResourceDiff:
+        """The diff between any two revisions."""
+        old, new = await self._read(
+            lambda conn: (
+                repo.get_revision(conn, old_revision_id),
+                repo.get_revision(conn, new_revision_id),
+            )
+        )
+        return diff_resources(old.resources, new.resources)
+
+    async def clear_history(self, tracker_id: int) -> None:
+        await self._write(lambda conn: repo.clear_revisions(conn, tracker_id))
+
+    async def runs(self, tracker: Tracker, limit: int = 100) -> list[RunRecord]:
+        return await SqliteJobStore(self._db).runs_for(tracker.job_id, limit)
+
+    async def next_checks(self) -> dict[int, float | None]:
+        """When each tracker is checked next (None: manual, paused or done), by tracker id."""
+        jobs = await SqliteJobStore(self._db).list_jobs()
+        return {
+            int(job.payload["tracker_id"]): (timing.due if job.enabled else None)
+            for job, timing in jobs
+            if job.handler == CHECK_HANDLER
+        }
+
+    async def notifications(self, *, unread_only: bool = False) -> list[Notification]:
+        return await self._read(lambda conn: repo.list_notifications(conn, unread_only=unread_only))
+
+    async def mark_read(self, ids: list[int] | None = None) -> None:
+        now = self._clock.now()
+        await self._write(lambda conn: repo.mark_notifications_read(conn, ids, now))
+
+    # -- checks -----------------------------------------------------------------------------
+
+    async def check_now(self, tracker_id: int) -> asyncio.Task[RunRecord] | None:
+        """Check at once through the scheduler (never twice at the same time)."""
+        if self._scheduler is None:
+            raise RuntimeError("checks need the scheduler to be running")
+        return await self._scheduler.run_now((await self.get(tracker_id)).job_id)
+
+    async def check_handler(self, run: RunContext) -> None:
+        """The scheduler's "check tracker" handler: fetch, diff, keep a revision, notify."""
+        if self._checker is None:
+            raise RuntimeError("no checker is configured")
+        tracker = await self.get(int(run.job.payload["tracker_id"]))
+        page = await self._checker.check(
+            tracker.url, tracker.headers, verify_tls=tracker.verify_tls, ignore=tracker.ignores
+        )
+        saved = await self._write(
+            lambda conn: _store_result(conn, tracker, page, self._clock.now())
+        )
+        if saved is None:
+            return
+        revision_id, diff, baseline, notification = saved
+        assert tracker.id is not None
+        self.events.publish(RevisionSaved(tracker.id, revision_id, diff, baseline))
+        if notification is not None:
+            self.events.publish(NotificationStored(notification))
+
+    def _on_scheduler_event(self, event: SchedulerEvent) -> None:
+        if isinstance(event, JobFailed) and event.gave_up and event.job_id.startswith("tracker:"):
+            task = asyncio.ensure_future(self._notify_failure(event))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _notify_failure(self, event: JobFailed) -> None:
+        tracker_id = int(event.job_id.split(":", 1)[1])
+        now = self._clock.now()
+
+        def work(conn: Connection) -> Notification | None:
+            try:
+                tracker = repo.get_tracker(conn, tracker_id)
+            except repo.UnknownTracker:
+                return None
+            if not tracker.notify:
+                return None
+            notification = Notification(
+                tracker_id,
+                NotificationKind.FAILURE,
+                f"Check failed: {tracker.name} — {_first_line(event.error)}",
+                event.error,
+                now,
+            )
+            return replace(notification, id=repo.insert_notification(conn, notification))
+
+        stored = await self._write(work)
+        if stored is not None:
+            self.events.publish(NotificationStored(stored))
+
+    # -- import and export ------------------------------------------------------------------
+
+    async def export(self) -> dict[str, Any]:
+        trackers = await self.list()
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "trackers": [t.to_json() for t in trackers],
+        }
+
+    async def import_(self, data: Any) -> list[Tracker]:
+        """Add every tracker of an export, all or none. :raises ImportRefused:"""
+        trackers = parse_export(data)
+        existing = {(t.kind, t.name) for t in await self.list()}
+        clashes = [t.name for t in trackers if (t.kind, t.name) in existing]
+        if clashes:
+            raise ImportRefused(
+                f"trackers with these names exist already: {', '.join(clashes)}. Nothing was "
+                "imported: rename or remove them first."
+            )
+        now = self._clock.now()
+
+        def work(conn: Connection) -> list[Tracker]:
+            saved = [repo.insert_tracker(conn, t) for t in trackers]
+            jobs = [job_for(t) for t in saved]
+            SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now)) for job in jobs])
+            return saved
+
+        saved = await self._write(work)
+        for tracker in saved:
+            await self._tell_scheduler(tracker)
+        self.events.publish(TrackersChanged())
+        return saved
+
+    async def wait_idle(self) -> None:
+        """Wait for notifications being stored in the background (tests, shutdown)."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    async def _tell_scheduler(self, tracker: Tracker) -> None:
+        if self._scheduler is not None:
+            await self._scheduler.add_job(job_for(tracker))
+
+    def _read(self, work: Callable[[Connection], T]) -> Awaitable[T]:
+        return self._db.run(work)
+
+    def _write(self, work: Callable[[Connection], T]) -> Awaitable[T]:
+        return self._db.run(work, write=True)
+
+
+def job_for(tracker: Tracker) -> Job:
+    """The scheduler job that checks a saved tracker."""
+    return Job(
+        id=tracker.job_id,
+        schedule=tracker.schedule,
+        timezone=tracker.timezone,
+        handler=CHECK_HANDLER,
+        payload={"tracker_id": tracker.id},
+        retry=tracker.retry,
+        enabled=tracker.enabled,
+    )
+
+
+def parse_export(data: Any) -> list[Tracker]:
+    """:raises ImportRefused: naming the tracker and field that is wrong."""
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise ImportRefused(
+            f'this is not a desktop_tracker export (expected "format": "{EXPORT_FORMAT}")'
+        )
+    if data.get("version") != EXPORT_VERSION:
+        raise ImportRefused(
+            f"export version {data.get('version')!r} is not supported (this one reads "
+            f"{EXPORT_VERSION}): update desktop_tracker"
+        )
+    items = data.get("trackers")
+    if not isinstance(items, list):
+        raise ImportRefused('"trackers" must be a list')
+    trackers: list[Tracker] = []
+    seen: set[tuple[str, str]] = set()
+    for number, item in enumerate(items, start=1):
+        try:
+            tracker = Tracker.from_json(item)
+        except InvalidTracker as error:
+            name = item.get("name") if isinstance(item, dict) else None
+            which = f"tracker {number}" + (f" ({name!r})" if name else "")
+            raise ImportRefused(f"{which}: {error.field}: {error}; nothing was imported") from None
+        if (tracker.kind, tracker.name) in seen:
+            raise ImportRefused(f"the name {tracker.name!r} appears twice; nothing was imported")
+        seen.add((tracker.kind, tracker.name))
+        trackers.append(tracker)
+    return trackers
+
+
+def _store_result(
+    conn: Connection, tracker: Tracker, page: PageResources, now: float
+) -> tuple[int, ResourceDiff, bool, Notification | None] | None:
+    """Keep the result if it changed; notify unless it is the baseline. One transaction."""
+    assert tracker.id is not None
+    try:
+        current = repo.get_tracker(conn, tracker.id)
+    except repo.UnknownTracker:
+        return None  # removed while it was being checked
+    latest = repo.latest_revision(conn, tracker.id)
+    diff = diff_resources(latest.resources if latest else [], page.resources)
+    if latest is not None and diff.is_empty:
+        return None
+    revision_id = repo.save_revision(conn, tracker.id, page, current.revisions, now)
+    baseline = latest is None
+    if baseline or not current.notify:
+        return revision_id, diff, baseline, None
+    body = "\n".join([diff.summary(), *(f.message for f in diff.findings)])
+    notification = Notification(
+        tracker.id,
+        NotificationKind.CHANGE,
+        f"Change detected: {current.name} — {diff.summary()}",
+        body,
+        now,
+        revision_id,
+    )
+    notification = replace(notification, id=repo.insert_notification(conn, notification))
+    return revision_id, diff, baseline, notification
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unknown error"

@@ -1,0 +1,1 @@
+"""Fetching pages and their resources, extracting and fingerprinting them, diffing revisions."""
