@@ -27,7 +27,7 @@ from desktop_tracker.tracking.fetcher import Fetcher
 from desktop_tracker.tracking.resource_check import ResourceChecker
 
 T = TypeVar("T")
-Parsers = argparse._SubParsersAction[argparse.ArgumentParser]
+Parsers = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_parsers(commands: Parsers) -> None:

@@ -18,6 +18,11 @@ from typing import Protocol
 class Clock(Protocol):
     """Time as the scheduler sees it."""
 
+    # How far a timer may overshoot: the scheduler stops that much short of a due instant and
+    # covers the rest by yielding to the loop (Qt truncates delays to whole milliseconds, epoll
+    # rounds them up).
+    timer_slack: float
+
     def now(self) -> float:
         """Wall-clock time in seconds since the Unix epoch (UTC)."""
         ...
@@ -33,6 +38,8 @@ class Clock(Protocol):
 
 class SystemClock:
     """The machine's clocks and the running loop's timers."""
+
+    timer_slack = 0.0015
 
     def now(self) -> float:
         return time.time()
@@ -52,6 +59,8 @@ class FakeClock:
     `jump` moves wall time alone (NTP, the user changing the clock); `suspend` moves wall time
     alone too, as Linux's monotonic clock stands still while the machine sleeps.
     """
+
+    timer_slack = 0.0  # fake timers are exact
 
     def __init__(self, start: float = 1_750_000_000.0) -> None:
         self._wall = start

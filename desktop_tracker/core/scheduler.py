@@ -110,6 +110,7 @@ class Scheduler:
         self._running: dict[str, asyncio.Task[RunRecord]] = {}
         self._deferred: set[str] = set()  # due while running: run again when the run ends
         self._writes: set[asyncio.Task[object]] = set()  # store writes not yet done
+        self._results: list[RunResult] = []  # results waiting to be handed to the store
         self._prefetch: asyncio.Task[None] | None = None
 
         self._changed = asyncio.Event()
@@ -144,22 +145,20 @@ class Scheduler:
             timing = self._timings.get(run.job_id)
             if timing is None:
                 continue  # the job was removed or paused since
-            rerun = replace(
-                timing, retry_due=now, retry_attempt=run.attempt, retry_planned=run.planned_at
+            rerun = timing._replace(
+                retry_due=now, retry_attempt=run.attempt, retry_planned=run.planned_at
             )
             self._timings[run.job_id] = rerun
             reruns.append((run.job_id, rerun))
             self.events.publish(RunInterrupted(run.job_id, run.run_id, run.planned_at, run.attempt))
         for job_id, timing in reruns:
             await self._store.save_timing(job_id, timing)
-        self._heap = []
         self._queued = {}
         for job_id, timing in self._timings.items():
             due = timing.due
             if due is not None:
                 self._queued[job_id] = due
-                self._heap.append((due, next(self._order), job_id))
-        heapq.heapify(self._heap)
+        self._compact_heap()
         self._loop_task = asyncio.ensure_future(self._run_loop())
         self._prefetch = asyncio.ensure_future(self._prefetch_definitions())
 
@@ -183,7 +182,8 @@ class Scheduler:
         await self.flush()
 
     async def flush(self) -> None:
-        """Wait until every run record handed to the store has been written."""
+        """Wait until every run record has been handed to the store and written."""
+        self._flush_results()
         while self._writes:
             await asyncio.gather(*list(self._writes), return_exceptions=True)
 
@@ -199,14 +199,23 @@ class Scheduler:
         :raises InvalidSchedule: if any job's schedule is invalid; then none is saved.
         """
         now = self._clock.now()
-        entries = [(job, first_timing(job, now)) for job in jobs]
+        # Jobs added together mostly share a few schedules: compute each one's instant once.
+        planned: dict[tuple[str, str, bool], JobTiming] = {}
+        entries: list[tuple[Job, JobTiming]] = []
+        for job in jobs:
+            key = (job.schedule, job.timezone, job.enabled)
+            timing = planned.get(key)
+            if timing is None:
+                timing = planned[key] = first_timing(job, now)
+            entries.append((job, timing))
         await self._store.save_jobs(entries)
         for job, timing in entries:
             self._jobs[job.id] = job
             if job.enabled:
-                self._set_timing(job.id, timing)
+                self._timings[job.id] = timing
             else:
                 self._forget(job.id)
+        self._queue_all([job.id for job, _ in entries if job.enabled])
         self._changed.set()
         return [timing for _, timing in entries]
 
@@ -321,11 +330,15 @@ class Scheduler:
             return 0.0
         if remaining >= self._max_idle:
             return self._max_idle
-        return remaining if remaining <= _PRECISE_SLEEP else remaining * _APPROACH
+        if remaining > _PRECISE_SLEEP:
+            return remaining * _APPROACH
+        # Timers overshoot (see Clock.timer_slack): stop short of the instant and cover the rest
+        # by yielding to the loop.
+        return max(0.0, remaining - self._clock.timer_slack)
 
     async def _wait(self, delay: float) -> None:
         if delay <= 0:
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # let other tasks run between passes
             return
         if self._changed.is_set():
             self._changed.clear()
@@ -456,7 +469,11 @@ class Scheduler:
     ) -> RunRecord:
         ended = self._clock.now()
         result = RunResult(claim.run_id, claim.job_id, started, ended, outcome, error, timing)
-        self._spawn(self._store.record_results([result]))
+        # Runs that end together (a burst due at one instant) are written as one batch, handed
+        # over on the next turn of the loop, after the claims that were handed over before.
+        if not self._results:
+            asyncio.get_running_loop().call_soon(self._flush_results)
+        self._results.append(result)
         return RunRecord(
             claim.run_id,
             claim.job_id,
@@ -492,8 +509,7 @@ class Scheduler:
             if timing.next_due is not None and timing.next_due <= retry_due:
                 retry_due = None  # the next scheduled run comes first and takes the retry's place
             else:
-                new_timing = replace(
-                    timing,
+                new_timing = timing._replace(
                     retry_due=retry_due,
                     retry_attempt=claim.attempt + 1,
                     retry_planned=claim.planned_at,
@@ -514,8 +530,7 @@ class Scheduler:
         timing = self._timings.get(job.id)
         new_timing: JobTiming | None = None
         if timing is not None:
-            new_timing = replace(
-                timing,
+            new_timing = timing._replace(
                 retry_due=self._clock.now(),
                 retry_attempt=claim.attempt,
                 retry_planned=claim.planned_at,
@@ -540,6 +555,20 @@ class Scheduler:
         if len(self._heap) > 2 * len(self._queued) + 1024:
             self._compact_heap()
 
+    def _queue_all(self, job_ids: list[str]) -> None:
+        """Queue many jobs at their current timing: one heapify rather than a push each."""
+        if len(job_ids) < 64:
+            for job_id in job_ids:
+                self._set_timing(job_id, self._timings[job_id])
+            return
+        for job_id in job_ids:
+            due = self._timings[job_id].due
+            if due is None:
+                self._queued.pop(job_id, None)
+            else:
+                self._queued[job_id] = due
+        self._compact_heap()
+
     def _forget(self, job_id: str) -> None:
         self._timings.pop(job_id, None)
         self._queued.pop(job_id, None)
@@ -550,6 +579,7 @@ class Scheduler:
             heapq.heappop(self._heap)
 
     def _compact_heap(self) -> None:
+        """Rebuild the heap from the current entries, dropping stale ones."""
         self._heap = [(due, next(self._order), job_id) for job_id, due in self._queued.items()]
         heapq.heapify(self._heap)
 
@@ -569,6 +599,11 @@ class Scheduler:
             loaded = await self._store.load_jobs(ids[start : start + 2000])
             for job_id, job in loaded.items():
                 self._jobs.setdefault(job_id, job)
+
+    def _flush_results(self) -> None:
+        results, self._results = self._results, []
+        if results:
+            self._spawn(self._store.record_results(results))
 
     def _spawn(self, work: Awaitable[object]) -> None:
         task: asyncio.Task[object] = asyncio.ensure_future(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import time
@@ -42,15 +43,17 @@ class SqliteJobStore:
         return self._db.run(lambda conn: _load_jobs(conn, ids))
 
     def save_jobs(self, jobs: Sequence[tuple[Job, JobTiming]]) -> Awaitable[None]:
-        rows = [_job_row(job, timing) for job, timing in jobs]
-        return self._db.run(lambda conn: _save_jobs(conn, rows), write=True)
+        # Rows are built on the database thread: for thousands of jobs that is real work.
+        entries = list(jobs)
+        return self._db.run(lambda conn: self.write_jobs(conn, entries), write=True)
 
     # -- for writes that must share a transaction with other data --------------------------
 
     @staticmethod
     def write_jobs(conn: sqlite3.Connection, jobs: Sequence[tuple[Job, JobTiming]]) -> None:
         """Insert or replace jobs inside the caller's transaction."""
-        _save_jobs(conn, [_job_row(job, timing) for job, timing in jobs])
+        now = time.time()
+        _save_jobs(conn, [_job_row(job, timing, now) for job, timing in jobs])
 
     @staticmethod
     def delete_job_in(conn: sqlite3.Connection, job_id: str) -> None:
@@ -196,21 +199,26 @@ def _job_from_row(row: Sequence[object]) -> Job:
     )
 
 
-def _job_row(job: Job, timing: JobTiming) -> tuple[object, ...]:
-    now = time.time()
+def _job_row(job: Job, timing: JobTiming, now: float) -> tuple[object, ...]:
     return (
         job.id,
         job.schedule,
         job.timezone,
         job.handler,
-        json.dumps(job.payload, separators=(",", ":")),
-        json.dumps(job.retry.to_dict(), separators=(",", ":")),
+        json.dumps(job.payload, separators=(",", ":")) if job.payload else "{}",
+        _retry_json(job.retry),
         job.misfire.value,
         int(job.enabled),
         *_timing_values(timing),
         now,
         now,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _retry_json(retry: RetryStrategy) -> str:
+    # Jobs share a handful of strategies; the same text is written for each.
+    return json.dumps(retry.to_dict(), separators=(",", ":"))
 
 
 def _save_jobs(conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
