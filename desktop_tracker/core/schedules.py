@@ -486,11 +486,12 @@ def _build_croniter(text: str, fields: list[str]) -> Any:
     failing field is found by trying each one alone.
     """
     seconds_first = len(fields) == 6
-    if _croniter_accepts(text, seconds_first):
-        try:
-            return croniter(text, _EPOCH, ret_type=datetime, second_at_beginning=seconds_first)
-        except Exception:  # croniter raises ValueError, TypeError and its own errors
-            pass
+    # Building the croniter is the validation: a second parse by is_valid() would double the
+    # cost of adding jobs (each parse expands every field).
+    try:
+        return croniter(text, _EPOCH, ret_type=datetime, second_at_beginning=seconds_first)
+    except Exception:  # croniter raises ValueError, TypeError and its own errors
+        pass
     specs = _SIX_FIELDS if seconds_first else _FIVE_FIELDS
     for index, spec in enumerate(specs):
         probe = ["*"] * len(fields)
@@ -504,6 +505,9 @@ def _build_croniter(text: str, fields: list[str]) -> Any:
 
 
 def _check_runs(text: str, seconds_first: bool, cron: Any) -> None:
+    day_of_month = text.split()[3 if seconds_first else 2]
+    if day_of_month in ("*", "?"):
+        return  # every day of every month exists: only fixed days can be impossible
     if _croniter_accepts(text, seconds_first, strict=True):
         return
     # strict=True reads day-of-month and month alone, but with a day-of-week present cron runs
