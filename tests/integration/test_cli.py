@@ -20,8 +20,14 @@ def schedule_json(capsys, *args: str) -> dict[str, object]:
 
 def test_schedule_json_has_exactly_the_documented_keys_and_offsets(capsys):
     out = schedule_json(
-        capsys, "30 1 * * *", "--tz", "America/New_York", "--after", "2025-11-01T12:00",
-        "--count", "3",
+        capsys,
+        "30 1 * * *",
+        "--tz",
+        "America/New_York",
+        "--after",
+        "2025-11-01T12:00",
+        "--count",
+        "3",
     )
     assert list(out) == ["expression", "timezone", "description", "next"]
     assert out["expression"] == "30 1 * * *"
@@ -85,7 +91,9 @@ def test_schedule_refuses_bad_input_with_exit_code_2_and_a_message(capsys, args,
 def test_entry_point_runs_as_a_module():
     result = subprocess.run(
         [sys.executable, "-m", "desktop_tracker", "schedule", "@daily", "--tz", "UTC", "--json"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["timezone"] == "UTC"

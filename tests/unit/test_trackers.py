@@ -50,9 +50,14 @@ def test_validation_strips_the_name_and_fills_in_the_zone():
 
 def test_export_form_round_trips_exactly():
     original = tracker(
-        headers={"Cookie": "s=1"}, schedule="*/10 * * * * *", timezone="Europe/Paris",
+        headers={"Cookie": "s=1"},
+        schedule="*/10 * * * * *",
+        timezone="Europe/Paris",
         retry=RetryStrategy("exponential", attempts=4, initial=30, multiplier=2, maximum=600),
-        notify=False, ignore=(r"analytics\.js",), verify_tls=False, revisions=3,
+        notify=False,
+        ignore=(r"analytics\.js",),
+        verify_tls=False,
+        revisions=3,
     ).validated()
     assert Tracker.from_json(original.to_json()) == original
 
