@@ -150,6 +150,7 @@ class LocalServer:
         self._idle = threading.Condition(self._lock)
         self._closing = threading.Event()
         self._routes: dict[str, Handler] = {}
+        self._fallback: Handler | None = None
         self._requests: list[SeenRequest] = []
         self._in_flight = 0
         self._peak_in_flight = 0
@@ -246,6 +247,11 @@ class LocalServer:
 
         self.handle(path, answer)
 
+    def fallback(self, handler: Handler | None) -> None:
+        """Answer requests to paths without a route by calling `handler` (None: 404)."""
+        with self._lock:
+            self._fallback = handler
+
     def handle(self, path: str, handler: Handler) -> None:
         """Answer requests to `path` (query ignored) by calling `handler`, in a server thread."""
         with self._lock:
@@ -280,7 +286,7 @@ class LocalServer:
         request = SeenRequest(handler.command, handler.path, list(handler.headers.items()))
         with self._lock:
             self._requests.append(request)
-            route = self._routes.get(handler.path.partition("?")[0])
+            route = self._routes.get(handler.path.partition("?")[0], self._fallback)
             self._in_flight += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
         try:

@@ -1,0 +1,26 @@
+"""An httpx transport that sends every request to one local server, whatever its host.
+
+Real pages name many hosts (their own, CDNs, ad servers). Tests keep those URLs as they are — so
+relative links, `<base href>` and first- or third-party all behave as on the web — and this
+transport delivers each request to 127.0.0.1 instead, with the original Host header. No request
+and no DNS query leaves the machine.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+
+class LoopbackTransport(httpx.AsyncBaseTransport):
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._inner = httpx.AsyncHTTPTransport()
+        self.hosts_seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.hosts_seen.append(request.url.host)
+        request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
