@@ -2,7 +2,7 @@
 
 A tracker's definition and the scheduler job that checks it are written in one transaction.
 When the scheduler runs in this process it is told at once; when another process (the command
-line) changes trackers, the running scheduler notices within seconds (`Scheduler` syncs).
+line) changes trackers, the running scheduler notices within 30 s (`Scheduler` syncs).
 """
 
 from __future__ import annotations

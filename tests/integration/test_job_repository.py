@@ -146,3 +146,37 @@ def test_a_second_process_on_the_same_data_directory_is_refused(tmp_path):
     finally:
         first.release()
     InstanceLock(tmp_path).acquire()  # free again once the first lets go
+
+
+async def test_a_running_scheduler_picks_up_jobs_another_process_wrote(tmp_path):
+    import asyncio
+    import time
+
+    from desktop_tracker.core.scheduler import Scheduler, first_timing
+
+    path = tmp_path / "data.sqlite3"
+    mine, other = Database(path), Database(path)  # two connections, as two processes have
+    ran: list[str] = []
+
+    async def record(run) -> None:
+        ran.append(run.job.id)
+
+    scheduler = Scheduler(SqliteJobStore(mine), sync_interval=0.1, max_idle=0.2)
+    scheduler.register_handler("record", record)
+    await scheduler.start()
+    try:
+        job = Job("from-cli", "* * * * * *", "UTC", "record")
+        await SqliteJobStore(other).save_jobs([(job, first_timing(job, time.time()))])
+        deadline = time.monotonic() + 5
+        while "from-cli" not in ran and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert "from-cli" in ran
+        await SqliteJobStore(other).delete_job("from-cli")
+        await asyncio.sleep(0.3)  # the removal is seen
+        count = len(ran)
+        await asyncio.sleep(1.5)
+        assert len(ran) == count
+    finally:
+        await scheduler.stop()
+        mine.close()
+        other.close()
