@@ -219,27 +219,25 @@ def add_command(args: argparse.Namespace) -> int:
 @_guarded
 def list_command(args: argparse.Namespace) -> int:
     async def work(service: TrackerService) -> list[dict[str, Any]]:
-        trackers = await service.list()
-        next_checks = await service.next_checks()
-        rows = []
-        for tracker in trackers:
-            runs = await service.runs(tracker, limit=1)
-            rows.append(
-                {
-                    "id": tracker.id,
-                    "name": tracker.name,
-                    "kind": tracker.kind.value,
-                    "url": tracker.url,
-                    "schedule": tracker.schedule,
-                    "timezone": tracker.timezone,
-                    "description": parse_schedule(tracker.schedule, tracker.timezone).describe(),
-                    "revisions": tracker.revisions,
-                    "enabled": tracker.enabled,
-                    "next_check": _iso(next_checks.get(tracker.id or 0)),
-                    "last_check": _run_json(runs[0]) if runs else None,
-                }
-            )
-        return rows
+        return [
+            {
+                "id": row.tracker.id,
+                "name": row.tracker.name,
+                "kind": row.tracker.kind.value,
+                "url": row.tracker.url,
+                "schedule": row.tracker.schedule,
+                "timezone": row.tracker.timezone,
+                "description": parse_schedule(
+                    row.tracker.schedule, row.tracker.timezone
+                ).describe(),
+                "revisions": row.tracker.revisions,
+                "enabled": row.tracker.enabled,
+                "next_check": _iso(row.next_check),
+                "last_check": _run_json(row.last_run) if row.last_run else None,
+                "unread": row.unread,
+            }
+            for row in await service.overview()
+        ]
 
     rows = _with_service(args, work)
     if args.json:

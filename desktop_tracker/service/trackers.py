@@ -55,6 +55,16 @@ TrackerEvent = RevisionSaved | NotificationStored | TrackersChanged
 
 
 @dataclass(frozen=True, slots=True)
+class TrackerOverview:
+    """One row of the trackers table: the tracker and what the user wants to know about it."""
+
+    tracker: Tracker
+    next_check: float | None  # None: manual, paused, or a "once" that has run
+    last_run: RunRecord | None
+    unread: int  # unread notifications
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     revision: Revision
     diff: ResourceDiff | None  # against the previous revision; None for the oldest kept
@@ -168,14 +178,27 @@ class TrackerService:
     async def runs(self, tracker: Tracker, limit: int = 100) -> list[RunRecord]:
         return await SqliteJobStore(self._db).runs_for(tracker.job_id, limit)
 
-    async def next_checks(self) -> dict[int, float | None]:
-        """When each tracker is checked next (None: manual, paused or done), by tracker id."""
-        jobs = await SqliteJobStore(self._db).list_jobs()
-        return {
-            int(job.payload["tracker_id"]): (timing.due if job.enabled else None)
-            for job, timing in jobs
-            if job.handler == CHECK_HANDLER
-        }
+    async def overview(self) -> list[TrackerOverview]:
+        """Every tracker with its next check, last run and unread count, in one read."""
+
+        def work(conn: Connection) -> list[TrackerOverview]:
+            trackers = repo.list_trackers(conn)
+            timings = {job.id: (job, t) for job, t in SqliteJobStore.list_jobs_in(conn)}
+            last_runs = SqliteJobStore.last_runs_in(conn)
+            unread = repo.unread_counts(conn)
+            rows = []
+            for tracker in trackers:
+                job, timing = timings.get(tracker.job_id, (None, None))
+                due = timing.due if timing is not None and job is not None and job.enabled else None
+                assert tracker.id is not None
+                rows.append(
+                    TrackerOverview(
+                        tracker, due, last_runs.get(tracker.job_id), unread.get(tracker.id, 0)
+                    )
+                )
+            return rows
+
+        return await self._read(work)
 
     async def notifications(self, *, unread_only: bool = False) -> list[Notification]:
         return await self._read(lambda conn: repo.list_notifications(conn, unread_only=unread_only))

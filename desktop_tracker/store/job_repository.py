@@ -151,6 +151,22 @@ class SqliteJobStore:
     def list_jobs(self) -> Awaitable[list[tuple[Job, JobTiming]]]:
         return self._db.run(_list_jobs)
 
+    @staticmethod
+    def list_jobs_in(conn: sqlite3.Connection) -> list[tuple[Job, JobTiming]]:
+        return _list_jobs(conn)
+
+    @staticmethod
+    def last_runs_in(conn: sqlite3.Connection) -> dict[str, RunRecord]:
+        """Each job's most recent run."""
+        rows = conn.execute(
+            f"SELECT {_RUN_COLUMNS} FROM runs r WHERE started_at = "
+            "(SELECT max(started_at) FROM runs WHERE job_id = r.job_id)"
+        )
+        return {
+            r[1]: RunRecord(r[0], r[1], r[2], r[3], r[4], RunOutcome(r[5]), r[6], r[7])
+            for r in rows
+        }
+
 
 def _load_timings(conn: sqlite3.Connection) -> dict[str, JobTiming]:
     rows = conn.execute(

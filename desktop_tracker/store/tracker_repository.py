@@ -303,6 +303,14 @@ def list_notifications(
     ]
 
 
+def unread_counts(conn: sqlite3.Connection) -> dict[int, int]:
+    """Unread notifications per tracker id."""
+    rows = conn.execute(
+        "SELECT tracker_id, count(*) FROM notifications WHERE read_at IS NULL GROUP BY tracker_id"
+    )
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
 def mark_notifications_read(
     conn: sqlite3.Connection, ids: Sequence[int] | None, now: float
 ) -> None:
