@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from desktop_tracker import __version__
 from desktop_tracker.cli import run, schedule, trackers
-from desktop_tracker.cli.common import EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +15,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch web pages on cron schedules and hear when they change.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="data directory for the window (default: per user)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     schedule.add_parser(commands)
     run.add_parser(commands)
@@ -28,7 +30,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
-        parser.print_help()
-        return EXIT_OK
+        return run.open_window(args.data_dir)  # no command: the desktop app
     result: int = handler(args)
     return result

@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
 from desktop_tracker.data_dir import DataDirInUse, ensure_data_dir, resolve_data_dir
 from desktop_tracker.store.errors import StoreError
 
@@ -19,17 +19,29 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser = commands.add_parser("run", help="run the scheduler")
     parser.add_argument(
         "--headless", action="store_true", help="without a window, until SIGINT/SIGTERM"
-    )
+    )  # without it: the desktop window
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.set_defaults(handler=run)
 
 
+def open_window(data_dir_option: str | None) -> int:
+    """The desktop app (`desktop-tracker` with no command, or `run` without --headless)."""
+    data_dir = ensure_data_dir(resolve_data_dir(data_dir_option))
+    configure_logging(data_dir / "desktop-tracker.log", verbose=False)
+    try:
+        from desktop_tracker.gui.app import run_gui
+    except ImportError as error:  # Qt's system libraries missing on a server, say
+        return fail(
+            f"the desktop window cannot start ({error}); `run --headless` runs without one",
+            EXIT_FAILED,
+        )
+    return run_gui(data_dir)
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.headless:
-        return fail(
-            "the desktop window is not part of this version yet: use `run --headless`", EXIT_USAGE
-        )
+        return open_window(args.data_dir)
     from desktop_tracker.service import run_headless
 
     data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))

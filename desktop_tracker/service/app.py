@@ -40,6 +40,7 @@ class AppServices:
         handlers: Mapping[str, Handler] | None = None,
         max_concurrent: int = 8,
         fetch_limits: FetchLimits | None = None,
+        fetcher: Fetcher | None = None,
     ) -> None:
         self.data_dir = ensure_data_dir(data_dir)
         self._lock = InstanceLock(self.data_dir)
@@ -47,6 +48,7 @@ class AppServices:
         self._extra_handlers = dict(handlers or {})
         self._max_concurrent = max_concurrent
         self._fetch_limits = fetch_limits or FetchLimits()
+        self._given_fetcher = fetcher  # e.g. one whose transport reaches a test server
         self.database: Database | None = None
         self.jobs: SqliteJobStore | None = None
         self.scheduler: Scheduler | None = None
@@ -65,7 +67,7 @@ class AppServices:
             self.jobs = SqliteJobStore(self.database)
             self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
-            self.fetcher = Fetcher(self._fetch_limits)
+            self.fetcher = self._given_fetcher or Fetcher(self._fetch_limits)
             self.trackers = TrackerService(
                 self.database, ResourceChecker(self.fetcher), self.scheduler, self._clock
             )
