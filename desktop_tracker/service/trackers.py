@@ -143,7 +143,7 @@ class TrackerService:
 
     # -- reading ----------------------------------------------------------------------------
 
-    async def list(self) -> list[Tracker]:
+    async def all(self) -> list[Tracker]:
         return await self._read(repo.list_trackers)
 
     async def get(self, tracker_id: int) -> Tracker:
@@ -267,7 +267,7 @@ class TrackerService:
     # -- import and export ------------------------------------------------------------------
 
     async def export(self) -> dict[str, Any]:
-        trackers = await self.list()
+        trackers = await self.all()
         return {
             "format": EXPORT_FORMAT,
             "version": EXPORT_VERSION,
@@ -277,7 +277,7 @@ class TrackerService:
     async def import_(self, data: Any) -> list[Tracker]:
         """Add every tracker of an export, all or none. :raises ImportRefused:"""
         trackers = parse_export(data)
-        existing = {(t.kind, t.name) for t in await self.list()}
+        existing = {(t.kind, t.name) for t in await self.all()}
         clashes = [t.name for t in trackers if (t.kind, t.name) in existing]
         if clashes:
             raise ImportRefused(

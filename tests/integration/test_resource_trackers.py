@@ -259,7 +259,7 @@ async def test_a_hostile_page_ends_in_a_recorded_error_and_the_tracker_stays(
         await scheduler.flush()
         [run] = await services.trackers.runs(tracker)
         assert (run.outcome, run.error) == (RunOutcome.FAILED, record.error)
-        assert [t.name for t in await services.trackers.list()] == [name]
+        assert [t.name for t in await services.trackers.all()] == [name]
         assert "Traceback" not in record.error
     finally:
         await services.close()

@@ -1,0 +1,733 @@
+"""A tracker's history: its kept revisions, the diff of any one against any other, its run log.
+
+`HistoryView` loads when first shown, through `spawn` (never blocking the loop), and loads again
+when the service says a revision of its tracker was saved. It subscribes to the service's events
+in its constructor and unsubscribes when it is closed or destroyed, so a closed window is never
+called back. `HistoryWindow` wraps it in a window of its own, opened non-modally.
+
+Names, URLs and errors come from the web or the user: they are shown by plain-text labels,
+DisplayRole strings and escaped tool tips only (see plain_text.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QPalette, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_tracker.core.jobs import RunOutcome, RunRecord
+from desktop_tracker.domain.diff import ResourceDiff
+from desktop_tracker.domain.revisions import Notification, NotificationKind
+from desktop_tracker.domain.trackers import Tracker
+from desktop_tracker.gui.async_ops import spawn
+from desktop_tracker.gui.diff_view import (
+    WARNING,
+    Accent,
+    Cell,
+    ChangeColours,
+    DiffView,
+    RowsModel,
+    configure_table,
+)
+from desktop_tracker.gui.plain_text import plain_label
+from desktop_tracker.service.trackers import (
+    HistoryEntry,
+    NotificationStored,
+    RevisionSaved,
+    TrackerEvent,
+    TrackersChanged,
+    TrackerService,
+)
+
+T = TypeVar("T")
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+PREVIOUS = "Previous revision"
+
+
+def local_time(timestamp: float) -> str:
+    """Epoch seconds as the user's local wall time; sortable and unambiguous."""
+    return datetime.fromtimestamp(timestamp).strftime(TIME_FORMAT)
+
+
+def format_seconds(seconds: float) -> str:
+    """A duration in the unit a person would use: 35 ms, 1.2 s, 3 min 5 s, 2 h 10 min."""
+    size = abs(seconds)
+    if size < 1:
+        return f"{size * 1000:.0f} ms"
+    if size < 60:
+        return f"{size:.1f} s"
+    if size < 3600:
+        return f"{int(size // 60)} min {int(size % 60)} s"
+    return f"{int(size // 3600)} h {int(size % 3600 // 60)} min"
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else ""
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def window_title_text(text: str) -> str:
+    """`text` for setWindowTitle, shown as written: Qt reads "[*]" in a title as the
+    "modified" placeholder and drops it; "[*][*]" is how a literal "[*]" is written."""
+    return text.replace("[*]", "[*][*]")
+
+
+# -- models -----------------------------------------------------------------------------------
+
+
+class RevisionsModel(RowsModel):
+    """Kept revisions, newest first: time, resources, change summary, findings."""
+
+    COLUMNS = ("Time", "Resources", "Change", "Findings")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(self.COLUMNS, parent)
+
+    def entries(self) -> list[HistoryEntry]:
+        return list(self.items)
+
+    def cells(self, item: HistoryEntry, colours: ChangeColours) -> list[Cell]:
+        revision = item.revision
+        resources = revision.resources
+        scripts = sum(1 for r in resources if r.kind == "script")
+        failed = sum(1 for r in resources if r.error is not None)
+        count = str(len(resources)) + (f" ({failed} failed)" if failed else "")
+        details = [
+            f"{_plural(scripts, 'script')}, {_plural(len(resources) - scripts, 'stylesheet')}",
+            f"HTTP {revision.status} from {revision.final_url}",
+        ]
+        findings = item.diff.findings if item.diff is not None else []
+        return [
+            Cell(local_time(revision.created_at)),
+            Cell(count, tooltip="\n".join(details), align_right=True),
+            Cell(
+                item.diff.summary() if item.diff is not None else "baseline",
+                tooltip=None if item.diff is not None else "The oldest kept revision",
+            ),
+            Cell(
+                f"{WARNING} {len(findings)}" if findings else "",
+                tooltip="\n".join(f"{WARNING} {f.message}" for f in findings) or None,
+                foreground=colours.accent["amber"] if findings else None,
+                bold=bool(findings),
+            ),
+        ]
+
+
+_OUTCOMES: dict[RunOutcome, tuple[str, Accent | None]] = {
+    RunOutcome.SUCCEEDED: ("✓ succeeded", "green"),
+    RunOutcome.FAILED: ("✗ failed", "red"),
+    RunOutcome.INTERRUPTED: ("↯ interrupted", "amber"),
+    RunOutcome.SKIPPED: ("» skipped", None),
+    RunOutcome.RUNNING: ("… running", None),
+}
+
+
+class RunsModel(RowsModel):
+    """The tracker's runs, newest first; errors on one line, in full in the tool tip."""
+
+    COLUMNS = ("Planned", "Started", "Late by", "Duration", "Outcome", "Attempt", "Error")
+    ERROR_COLUMN = 6
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(self.COLUMNS, parent)
+
+    def runs(self) -> list[RunRecord]:
+        return list(self.items)
+
+    def cells(self, item: RunRecord, colours: ChangeColours) -> list[Cell]:
+        text, accent = _OUTCOMES.get(item.outcome, (str(item.outcome), None))
+        late = item.started_at - item.planned_at
+        if item.ended_at is not None:
+            duration = format_seconds(item.ended_at - item.started_at)
+        else:
+            duration = "running…" if item.outcome is RunOutcome.RUNNING else "—"
+        started = local_time(item.started_at)
+        if started[:10] == local_time(item.planned_at)[:10]:
+            started = started[11:]  # the same day as planned: the time says enough
+        return [
+            Cell(local_time(item.planned_at)),
+            Cell(started),
+            Cell(
+                ("−" if late < 0 else "+") + format_seconds(late),
+                tooltip="How long after its planned time the run started",
+                align_right=True,
+            ),
+            Cell(duration, align_right=True),
+            Cell(
+                text,
+                foreground=colours.accent[accent] if accent else None,
+                bold=item.outcome is RunOutcome.FAILED,
+            ),
+            Cell(str(item.attempt), align_right=True),
+            Cell(_first_line(item.error or ""), tooltip=item.error or None),
+        ]
+
+
+# -- the view ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    tracker: Tracker
+    entries: list[HistoryEntry]
+    runs: list[RunRecord]
+
+
+class _Lifetime:
+    """What must end with the view: the event subscription and the work in flight.
+
+    A plain Python object, so `destroyed` can end it after the C++ widget is gone, without
+    touching the widget.
+    """
+
+    def __init__(self) -> None:
+        self.alive = True
+        self.unsubscribe: Callable[[], None] | None = None
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def end(self, *_: object) -> None:
+        self.alive = False
+        if self.unsubscribe is not None:
+            self.unsubscribe()
+            self.unsubscribe = None
+        for task in list(self.tasks):
+            task.cancel()
+        self.tasks.clear()
+
+
+class HistoryView(QWidget):
+    """The history of one tracker. Loads when first shown; `reload()` loads again."""
+
+    loaded = Signal()  # a load finished and is shown (diff included, unless one is being compared)
+    load_failed = Signal(str)  # a load failed; the message is shown in place
+    diff_shown = Signal()  # the diff pane shows the current selection and compare choice
+
+    def __init__(
+        self, service: TrackerService, tracker_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._tracker_id = tracker_id
+        self._tracker: Tracker | None = None
+        self._loading = False
+        self._reload_again = False
+        self._stale = True  # not loaded yet, or changed while hidden
+        self._diff_request = 0  # the latest compare asked for; older answers are dropped
+        self._filling = False  # the revision list is being refilled: selection is not the user's
+        self._life = _Lifetime()
+        self._subscribe()
+        # The lifetime object, not the widget, is called: the widget is gone by then.
+        self.destroyed.connect(self._life.end)
+
+        self._title = plain_label("", self)
+        font = self._title.font()
+        font.setBold(True)
+        self._title.setFont(font)
+        self._address = plain_label("", self)
+        self._address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status = plain_label("Loading…", self)
+        self._error = plain_label("", self)
+        self._error.setWordWrap(True)
+        self._error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._error.hide()
+        self._refresh = QPushButton("Refresh", self)
+        self._refresh.setToolTip("Load the history and the run log again")
+        self._clear = QPushButton("Clear history…", self)
+        self._clear.setToolTip("Delete every kept revision of this tracker")
+        self._clear.setEnabled(False)
+
+        self._revisions = RevisionsModel(self)
+        self._revision_table = QTableView(self)
+        self._revision_table.setModel(self._revisions)
+        self._revision_table.setAccessibleName("Revisions")
+        configure_table(self._revision_table, stretch=2)
+        self._revision_table.setColumnWidth(0, 160)
+        self._revision_table.setColumnWidth(1, 110)
+        self._revision_table.setColumnWidth(3, 90)
+
+        self._compare = QComboBox(self)
+        self._compare.setAccessibleName("Compare with")
+        # A fixed width: the list changes with the selection and must not shift the layout.
+        self._compare.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self._compare.setMinimumContentsLength(34)
+        compare_label = plain_label("Compare with:", self)
+        compare_label.setBuddy(self._compare)
+        self._caption = plain_label("", self)
+        self._diff = DiffView(self)
+
+        self._runs = RunsModel(self)
+        self._run_table = QTableView(self)
+        self._run_table.setModel(self._runs)
+        self._run_table.setAccessibleName("Run log")
+        configure_table(self._run_table, stretch=RunsModel.ERROR_COLUMN)
+        for column, width in enumerate((150, 80, 80, 80, 110, 60)):
+            self._run_table.setColumnWidth(column, width)
+
+        self._layout_widgets(compare_label)
+        self._refill_compare(None)
+        self._colours = ChangeColours.from_palette(self.palette())
+        self._apply_colours()
+
+        self._refresh.clicked.connect(self.reload)
+        self._clear.clicked.connect(self.ask_clear_history)
+        self._compare.currentIndexChanged.connect(self._show_selected_diff)
+        self._revision_table.selectionModel().selectionChanged.connect(self._on_selection)
+
+    def _layout_widgets(self, compare_label: QLabel) -> None:
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        names.addWidget(self._title)
+        names.addWidget(self._address)
+        header = QHBoxLayout()
+        header.addLayout(names, 1)
+        header.addWidget(self._status)
+        header.addWidget(self._refresh)
+        header.addWidget(self._clear)
+
+        compare_bar = QHBoxLayout()
+        compare_bar.addWidget(compare_label)
+        compare_bar.addWidget(self._compare)
+        compare_bar.addWidget(self._caption, 1)
+        diff_pane = QWidget(self)
+        diff_layout = QVBoxLayout(diff_pane)
+        diff_layout.setContentsMargins(0, 0, 0, 0)
+        diff_layout.addLayout(compare_bar)
+        diff_layout.addWidget(self._diff, 1)
+
+        # Revisions above the diff: the diff's URLs need the whole width.
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self._revision_table)
+        splitter.addWidget(diff_pane)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setChildrenCollapsible(False)
+
+        self._tabs = QTabWidget(self)
+        self._tabs.addTab(splitter, "Revisions")
+        self._tabs.addTab(self._run_table, "Run log")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self._error)
+        layout.addWidget(self._tabs, 1)
+        layout.addStretch(0)  # keeps the error at the top while the tabs are hidden
+
+    # -- public --------------------------------------------------------------------------------
+
+    @property
+    def tracker_id(self) -> int:
+        return self._tracker_id
+
+    @property
+    def tracker(self) -> Tracker | None:
+        """The tracker as last loaded."""
+        return self._tracker
+
+    @property
+    def revisions_model(self) -> RevisionsModel:
+        return self._revisions
+
+    @property
+    def revision_table(self) -> QTableView:
+        return self._revision_table
+
+    @property
+    def runs_model(self) -> RunsModel:
+        return self._runs
+
+    @property
+    def run_table(self) -> QTableView:
+        return self._run_table
+
+    @property
+    def diff_view(self) -> DiffView:
+        return self._diff
+
+    @property
+    def compare_combo(self) -> QComboBox:
+        return self._compare
+
+    @property
+    def clear_button(self) -> QPushButton:
+        return self._clear
+
+    @property
+    def tabs(self) -> QTabWidget:
+        return self._tabs
+
+    @property
+    def error_text(self) -> str:
+        """The load error shown in place, "" when there is none."""
+        return self._error.text() if not self._error.isHidden() else ""
+
+    def plain_labels(self) -> list[QLabel]:
+        """Every label that may show web or user text (for the plain-text tests)."""
+        return [
+            self._title,
+            self._address,
+            self._status,
+            self._error,
+            self._caption,
+            *self._diff.labels(),
+        ]
+
+    def selected_entry(self) -> HistoryEntry | None:
+        rows = self._revision_table.selectionModel().selectedRows()
+        return self._revisions.item(rows[0].row()) if rows else None
+
+    def select_revision(self, revision_id: int) -> None:
+        for row, entry in enumerate(self._revisions.entries()):
+            if entry.revision.id == revision_id:
+                self._revision_table.selectRow(row)
+                return
+        raise LookupError(f"revision {revision_id} is not shown")
+
+    def compare_with(self, revision_id: int | None) -> None:
+        """Diff the selected revision against another one (None: the previous one)."""
+        index = self._compare.findData(revision_id)
+        if index < 0:
+            raise LookupError(f"revision {revision_id} cannot be compared with")
+        self._compare.setCurrentIndex(index)
+
+    def reload(self) -> None:
+        """Load the tracker, its history and its runs again (one load at a time)."""
+        if not self._life.alive:
+            return
+        if self._loading:
+            self._reload_again = True  # what is being read may be older than the change
+            return
+        self._loading = True
+        self._stale = False
+        self._status.setText("Loading…")
+        self._start(self._fetch(), self._loaded, self._failed)
+
+    def ask_clear_history(self) -> QMessageBox:
+        """Ask before deleting the kept revisions; the box is opened (not exec'd) and returned."""
+        name = self._tracker.name if self._tracker is not None else "this tracker"
+        count = self._revisions.rowCount()
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Clear history")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name is the user's: never markup
+        box.setText(
+            f"Delete the {_plural(count, 'kept revision')} of “{name}”?\n\n"
+            "The next check keeps a new baseline. The run log is kept. This cannot be undone."
+        )
+        confirm = box.addButton("Clear history", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is confirm:
+                self._clear_history()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
+    def shutdown(self) -> None:
+        """Stop listening and cancel work in flight; `show()` starts both again."""
+        self._life.end()
+        self._loading = self._reload_again = False
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def _subscribe(self) -> None:
+        self._life.alive = True
+        self._life.unsubscribe = self._service.events.subscribe(self._on_event)
+
+    def _start(
+        self,
+        coro: Coroutine[Any, Any, T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        life = self._life
+
+        # Answers that arrive after the view is gone are dropped: the widget may be deleted.
+        def done(result: T) -> None:
+            if life.alive:
+                on_done(result)
+
+        def error(message: str) -> None:
+            if life.alive:
+                on_error(message)
+
+        task = spawn(coro, on_done=done, on_error=error)
+        life.tasks.add(task)
+        task.add_done_callback(life.tasks.discard)
+
+    async def _fetch(self) -> _Snapshot:
+        tracker = await self._service.get(self._tracker_id)
+        entries = await self._service.history(self._tracker_id)
+        runs = await self._service.runs(tracker)
+        return _Snapshot(tracker, entries, runs)
+
+    def _loaded(self, snapshot: _Snapshot) -> None:
+        self._loading = False
+        if self._reload_again:
+            self._reload_again = False
+            self.reload()
+            return
+        self._error.hide()
+        self._tabs.show()
+        self._tracker = snapshot.tracker
+        self._title.setText(snapshot.tracker.name)
+        self._address.setText(snapshot.tracker.url)
+        self._show_entries(snapshot.entries)
+        self._runs.set_items(snapshot.runs)
+        self.loaded.emit()
+
+    def _failed(self, message: str) -> None:
+        self._loading = False
+        self._reload_again = False
+        self._status.setText("")
+        self._error.setText(f"The history could not be loaded: {message}")
+        self._error.show()
+        # Never loaded: the error takes the place of the (empty) tabs. Loaded before: what was
+        # shown stays, under the error.
+        self._tabs.setVisible(self._tracker is not None)
+        self.load_failed.emit(message)
+
+    def _show_entries(self, entries: list[HistoryEntry]) -> None:
+        previous = self.selected_entry()
+        was_newest = previous is None or (
+            self._revisions.rowCount() > 0
+            and previous.revision.id == self._revisions.item(0).revision.id
+        )
+        self._revisions.set_items(entries)
+        self._clear.setEnabled(bool(entries))
+        self._status.setText(_plural(len(entries), "revision") + " kept")
+        if not entries:
+            self._refill_compare(None)
+            self._caption.setText("")
+            self._diff.show_message(
+                "No revisions are kept yet: the next check keeps the page's scripts and "
+                "stylesheets as a baseline."
+            )
+            self.diff_shown.emit()
+            return
+        # Stay on the revision the user chose; follow the newest when they were on it.
+        row = 0
+        if not was_newest and previous is not None:
+            ids = [e.revision.id for e in entries]
+            if previous.revision.id in ids:
+                row = ids.index(previous.revision.id)
+        # Whether selectRow emits selectionChanged after a reset depends on what was selected
+        # before; show the diff once, explicitly.
+        self._filling = True
+        try:
+            self._revision_table.selectRow(row)
+        finally:
+            self._filling = False
+        self._on_selection()
+
+    # -- selection and comparing -------------------------------------------------------------
+
+    def _on_selection(self, *_: QItemSelection) -> None:
+        if self._filling:
+            return
+        entry = self.selected_entry()
+        self._refill_compare(entry)
+        self._show_selected_diff()
+
+    def _refill_compare(self, entry: HistoryEntry | None) -> None:
+        """ "Previous revision", then every other revision; the choice is kept if it still can."""
+        chosen = self._compare.currentData()
+        self._compare.blockSignals(True)
+        try:
+            self._compare.clear()
+            baseline = entry is not None and entry.diff is None
+            self._compare.addItem(PREVIOUS + (" (none: baseline)" if baseline else ""), None)
+            if entry is None:
+                return
+            for other in self._revisions.entries():
+                if other.revision.id == entry.revision.id:
+                    continue
+                summary = other.diff.summary() if other.diff is not None else "baseline"
+                self._compare.addItem(
+                    f"{local_time(other.revision.created_at)} — {summary}", other.revision.id
+                )
+            index = self._compare.findData(chosen) if chosen is not None else 0
+            self._compare.setCurrentIndex(max(index, 0))
+        finally:
+            self._compare.blockSignals(False)
+
+    def _show_selected_diff(self) -> None:
+        self._diff_request += 1
+        entry = self.selected_entry()
+        if entry is None:
+            self._caption.setText("")
+            self._diff.show_message("Select a revision to see what changed in it.")
+            self.diff_shown.emit()
+            return
+        entries = self._revisions.entries()
+        position = [e.revision.id for e in entries].index(entry.revision.id)
+        other_id = self._compare.currentData()
+        if other_id is None:
+            if entry.diff is None:
+                self._caption.setText(f"Kept {local_time(entry.revision.created_at)}")
+                self._diff.show_baseline(entry.revision.resources)
+            else:
+                older = entries[position + 1]
+                self._show_pair(older, entry, entry.diff)
+            self.diff_shown.emit()
+            return
+        other_position = next((i for i, e in enumerate(entries) if e.revision.id == other_id), None)
+        if other_position is None:  # cannot happen: the combo is refilled with the list
+            self._compare.setCurrentIndex(0)
+            return
+        other = entries[other_position]
+        # Always older → newer (the list is newest first), whichever of the two is selected:
+        # "added" keeps meaning "appeared over time".
+        older, newer = (other, entry) if other_position > position else (entry, other)
+        request = self._diff_request
+        self._caption.setText("Comparing…")
+
+        def show(diff: ResourceDiff) -> None:
+            if request == self._diff_request:
+                self._show_pair(older, newer, diff)
+                self.diff_shown.emit()
+
+        def failed(message: str) -> None:
+            if request == self._diff_request:
+                self._caption.setText("")
+                self._diff.show_message(f"The revisions could not be compared: {message}")
+                self.diff_shown.emit()
+
+        self._start(self._service.compare(older.revision.id, newer.revision.id), show, failed)
+
+    def _show_pair(self, older: HistoryEntry, newer: HistoryEntry, diff: ResourceDiff) -> None:
+        self._caption.setText(
+            f"From {local_time(older.revision.created_at)} "
+            f"to {local_time(newer.revision.created_at)}"
+        )
+        self._diff.show_diff(diff, older.revision.resources, newer.revision.resources)
+
+    # -- clearing ------------------------------------------------------------------------------
+
+    def _clear_history(self) -> None:
+        self._clear.setEnabled(False)
+        self._status.setText("Clearing…")
+
+        def cleared(_: None) -> None:
+            self.reload()
+
+        def failed(message: str) -> None:
+            self._failed(f"clearing the history failed: {message}")
+            self._clear.setEnabled(self._revisions.rowCount() > 0)
+
+        self._start(self._service.clear_history(self._tracker_id), cleared, failed)
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _on_event(self, event: TrackerEvent) -> None:
+        # Called synchronously inside the service (a check handler): only note it here.
+        if not self._life.alive:
+            return
+        mine = (
+            (isinstance(event, RevisionSaved) and event.tracker_id == self._tracker_id)
+            or (isinstance(event, NotificationStored) and self._failure_of_mine(event.notification))
+            # An edit may rename the tracker (the title follows) or remove it (said in place).
+            or isinstance(event, TrackersChanged)
+        )
+        if not mine:
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True  # loaded when shown again
+
+    def _failure_of_mine(self, notification: Notification) -> bool:
+        # A failed check saves no revision; its failure notification tells the run log to load.
+        return (
+            notification.tracker_id == self._tracker_id
+            and notification.kind is NotificationKind.FAILURE
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._life.alive:  # shown again after close(): listen and load again
+            self._life = _Lifetime()
+            self._subscribe()
+            self.destroyed.connect(self._life.end)
+            self._stale = True
+        if self._stale:
+            self.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._colours = ChangeColours.from_palette(self.palette())
+            self._apply_colours()
+        super().changeEvent(event)
+
+    def _apply_colours(self) -> None:
+        self._revisions.set_colours(self._colours)
+        self._runs.set_colours(self._colours)
+        palette = self._error.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(self._colours.accent["red"]))
+        self._error.setPalette(palette)
+
+
+class HistoryWindow(QMainWindow):
+    """A tracker's history in a window of its own, opened non-modally: `show()`.
+
+    Deleted when closed, which ends the view's subscription.
+    """
+
+    def __init__(
+        self, service: TrackerService, tracker_id: int, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle("History")
+        self._view = HistoryView(service, tracker_id, self)
+        self.setCentralWidget(self._view)
+        self.resize(960, 640)
+        self._view.loaded.connect(self._update_title)
+        close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
+        close.activated.connect(self.close)
+
+    @property
+    def view(self) -> HistoryView:
+        return self._view
+
+    def _update_title(self) -> None:
+        tracker = self._view.tracker
+        if tracker is not None:
+            self.setWindowTitle(window_title_text(f"History — {tracker.name}"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._view.shutdown()
+        super().closeEvent(event)
