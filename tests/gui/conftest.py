@@ -14,7 +14,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")  # qasync picks the first binding it finds otherwise
 
-from tests.support.http_server import LocalServer  # noqa: E402
+from tests.support.http_server import LocalServer
 
 
 @pytest.fixture

@@ -1,0 +1,189 @@
+"""Start and stop the desktop app: Qt, the qasync loop, one instance, services, windows, tray.
+
+Quitting follows the stack notes: Quit sets an asyncio.Event; the main coroutine then closes the
+windows, cancels the widgets' tasks, stops the scheduler (runs in flight get a few seconds, the
+rest are recorded as interrupted and run again at the next start), closes the database and only
+then returns — never `app.quit()` under a running coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyside6")  # qasync takes the first Qt binding it can import
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_tracker import __version__
+from desktop_tracker.data_dir import DataDirInUse
+from desktop_tracker.gui.async_ops import cancel_all, spawn
+from desktop_tracker.gui.desktop_notify import DesktopNotifier
+from desktop_tracker.gui.error_reporter import ErrorReporter
+from desktop_tracker.gui.inbox_view import InboxView
+from desktop_tracker.gui.main_window import MainWindow
+from desktop_tracker.gui.notifications import (
+    DesktopDelivery,
+    NotificationCenter,
+    TrayDelivery,
+)
+from desktop_tracker.gui.single_instance import InstanceServer, hand_over, server_name
+from desktop_tracker.gui.tray import TrayIcon, app_icon, icon_path
+from desktop_tracker.service import AppServices
+from desktop_tracker.store.errors import StoreError
+
+log = logging.getLogger(__name__)
+QUIT_GRACE_SECONDS = 5.0
+
+
+def run_gui(data_dir: Path, argv: list[str] | None = None) -> int:
+    """Run the desktop app until the user quits; returns the exit code."""
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("desktop_tracker")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("desktop-tracker")
+    app.setQuitOnLastWindowClosed(False)  # closing the window leaves the app in the tray
+    name = server_name(data_dir)
+    if hand_over(name, argv or []):
+        print("desktop_tracker is already running: its window was brought forward.")
+        return 0
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(DesktopApp(data_dir, name).run())
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+class DesktopApp:
+    """Everything the running app holds, and the order in which it starts and stops."""
+
+    def __init__(self, data_dir: Path, instance_name: str) -> None:
+        self.data_dir = data_dir
+        self.instance_name = instance_name
+        self.quit = asyncio.Event()
+        self.services = AppServices(data_dir)
+        self.window: MainWindow | None = None
+        self.tray: TrayIcon | None = None
+        self.center: NotificationCenter | None = None
+        self.inbox: InboxView | None = None
+        self.instance: InstanceServer | None = None
+
+    async def run(self) -> int:
+        self.reporter = ErrorReporter(log_file=str(self.data_dir / "desktop-tracker.log"))
+        self.reporter.install()
+        try:
+            await self.services.open()
+        except (DataDirInUse, StoreError) as error:
+            log.error("cannot start: %s", error)
+            await _tell(f"desktop_tracker cannot start.\n\n{error}")
+            return 1
+        try:
+            self.instance = InstanceServer(self.instance_name)
+        except OSError as error:
+            log.warning("a second launch will not find this one: %s", error)
+        self._build()
+        self._watch_signals()
+        await self.quit.wait()
+        await self._shut_down()
+        return 0
+
+    def _build(self) -> None:
+        trackers, scheduler = self.services.trackers, self.services.scheduler
+        assert trackers is not None and scheduler is not None
+        tray = TrayIcon()
+        tray_shown = tray.show_if_available()
+        icon_file = icon_path(256)
+        notifier = DesktopNotifier(icon=str(icon_file) if icon_file else "")
+        center = NotificationCenter(
+            trackers,
+            tray=TrayDelivery(tray, icon=app_icon()),
+            desktop=DesktopDelivery(notifier),
+            prefer_desktop=not tray_shown,
+        )
+        inbox = InboxView(trackers, center)
+        window = MainWindow(trackers, scheduler, inbox, tray_available=tray_shown, icon=app_icon())
+        self.reporter.attach(window)
+
+        center.unread_changed.connect(tray.set_unread)
+        center.open_tracker.connect(lambda tracker_id: self._open_tracker(tracker_id))
+        center.open_inbox.connect(self._show_window)
+        tray.show_requested.connect(self._show_window)
+        tray.check_all_requested.connect(window.check_all)
+        tray.pause_toggled.connect(window.set_all_paused)
+        tray.pause_toggled.connect(tray.set_paused)
+        tray.quit_requested.connect(self.quit.set)
+        window.quit_requested.connect(self.quit.set)
+        window.tray_hint_needed.connect(
+            lambda: tray.showMessage(
+                "desktop_tracker is still running",
+                "Checks go on in the background. Quit from the tray menu to stop them.",
+            )
+        )
+        if self.instance is not None:
+            self.instance.activated.connect(lambda _arguments: self._show_window())
+
+        self.tray, self.center, self.inbox, self.window = tray, center, inbox, window
+        spawn(center.start())
+        window.show()
+
+    def _show_window(self) -> None:
+        if self.window is None:
+            return
+        self.window.show()
+        self.window.setWindowState(
+            (self.window.windowState() & ~Qt.WindowState.WindowMinimized)
+            | Qt.WindowState.WindowActive
+        )
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def _open_tracker(self, tracker_id: int) -> None:
+        self._show_window()
+        if self.window is not None:
+            self.window.open_history(tracker_id)
+
+    def _watch_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                signal.signal(signum, lambda *_: loop.call_soon_threadsafe(self.quit.set))
+            except ValueError:  # not the main thread (tests)
+                return
+
+    async def _shut_down(self) -> None:
+        log.info("quitting: runs in flight get %.0f s", QUIT_GRACE_SECONDS)
+        if self.window is not None:
+            self.window.dispose()
+            self.window.hide()
+        if self.inbox is not None:
+            self.inbox.dispose()
+        if self.center is not None:
+            await self.center.aclose()
+        if self.tray is not None:
+            self.tray.hide()
+        await cancel_all()
+        await self.services.close(QUIT_GRACE_SECONDS)
+        if self.instance is not None:
+            self.instance.close()
+        if self.window is not None:
+            self.window.deleteLater()
+        log.info("quit")
+
+
+async def _tell(message: str) -> None:
+    """Show a message and wait until it is closed, without re-entering the loop."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "desktop_tracker", message)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    box.finished.connect(lambda _: done.done() or done.set_result(None))
+    box.open()
+    await done
