@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._burst_total = 0
         self._burst_done = 0
         self._select_next: int | None = None
+        self._columns_fitted = False
         self.setWindowTitle("desktop_tracker")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Notifications", self)
         dock.setObjectName("notifications-dock")
         dock.setWidget(inbox)
+        inbox.setMinimumWidth(340)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.inbox_dock = dock
         toggle = dock.toggleViewAction()
@@ -237,6 +239,13 @@ class MainWindow(QMainWindow):
             selected = self._select_next or self.selected_id()
             self._select_next = None
             self.model.set_rows(rows)
+            if rows and not self._columns_fitted:
+                # Fit the columns to their first contents once; after that they are the user's.
+                self._columns_fitted = True
+                self.table.resizeColumnsToContents()
+                self.table.horizontalHeader().setSectionResizeMode(
+                    URL, QHeaderView.ResizeMode.Stretch
+                )
             self.empty_hint.setVisible(not rows)
             if selected is not None:
                 self.select(selected)
