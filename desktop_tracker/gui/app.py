@@ -66,11 +66,13 @@ def run_gui(data_dir: Path, argv: list[str] | None = None) -> int:
 class DesktopApp:
     """Everything the running app holds, and the order in which it starts and stops."""
 
-    def __init__(self, data_dir: Path, instance_name: str) -> None:
+    def __init__(
+        self, data_dir: Path, instance_name: str, services: AppServices | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.instance_name = instance_name
         self.quit = asyncio.Event()
-        self.services = AppServices(data_dir)
+        self.services = services or AppServices(data_dir)
         self.window: MainWindow | None = None
         self.tray: TrayIcon | None = None
         self.center: NotificationCenter | None = None

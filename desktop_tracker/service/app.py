@@ -18,6 +18,7 @@ from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock, ensure_data_di
 from desktop_tracker.service.trackers import TrackerService
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
+from desktop_tracker.tracking import fingerprint
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
 from desktop_tracker.tracking.resource_check import ResourceChecker
 
@@ -68,6 +69,9 @@ class AppServices:
             self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
             self.fetcher = self._given_fetcher or Fetcher(self._fetch_limits)
+            # Slow one-time set-up off the event loop, before the first check needs it.
+            await self.fetcher.warm_up()
+            await asyncio.to_thread(fingerprint.warm_up)
             self.trackers = TrackerService(
                 self.database, ResourceChecker(self.fetcher), self.scheduler, self._clock
             )

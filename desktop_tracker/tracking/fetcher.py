@@ -361,6 +361,12 @@ class Fetcher:
 
     # -- Connections, headers and limits ----------------------------------------------------------
 
+    async def warm_up(self) -> None:
+        """Build the clients now, on a worker thread: loading the certificate store takes tens
+        of milliseconds that would otherwise stall the event loop at the first check."""
+        for verify_tls in (True, False):
+            await asyncio.to_thread(self._client, verify_tls)
+
     def _client(self, verify_tls: bool) -> httpx.AsyncClient:
         key = verify_tls if self._transport is None else True
         client = self._clients.get(key)

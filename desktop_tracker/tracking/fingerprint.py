@@ -95,6 +95,11 @@ def normalise_host(host: str) -> str | None:
         return None
 
 
+def warm_up() -> None:
+    """Build the public suffix list now (call it on a worker thread at start)."""
+    _public_suffix_list()
+
+
 def _public_suffix_list() -> PublicSuffixList:
     # Building the list parses ~10,000 rules (tens of milliseconds): once, and only when needed.
     global _psl

@@ -14,7 +14,9 @@ import httpx
 class LoopbackTransport(httpx.AsyncBaseTransport):
     def __init__(self, port: int) -> None:
         self._port = port
-        self._inner = httpx.AsyncHTTPTransport()
+        # As many connections as the fetcher allows itself, no more: a large idle pool costs a
+        # scan per request.
+        self._inner = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=16))
         self.hosts_seen: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
