@@ -41,8 +41,10 @@ from desktop_tracker.gui.trackers_model import (
 )
 from desktop_tracker.service.trackers import TrackerEvent, TrackerService
 
-# Events come in bursts (200 checks finishing); the table is re-read at most this often.
+# Events come in bursts (200 checks finishing): the table is re-read, and the status bar redrawn,
+# at most this often, so that the window stays responsive during the burst.
 REFRESH_DELAY_MS = 150
+STATUS_DELAY_MS = 250
 
 
 def _tracker_id(job_id: str) -> int | None:
@@ -83,6 +85,9 @@ class MainWindow(QMainWindow):
         self.proxy = TrackersFilter(self.model)
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._running: set[int] = set()
+        self._status_timer = QTimer(self, singleShot=True, interval=STATUS_DELAY_MS)
+        self._status_timer.timeout.connect(self._update_status)
 
         self._build_table()
         self._build_actions()
@@ -452,7 +457,8 @@ class MainWindow(QMainWindow):
         self.pause_all_action.setText("Resume &all" if self._scheduler.paused else "Pause &all")
 
     def _update_status(self) -> None:
-        running = self.model.running_count()
+        self.model.set_running(self._running)
+        running = len(self._running)
         state = "Scheduler paused" if self._scheduler.paused else "Scheduler running"
         if running:
             state += f" — checking {running}"
@@ -474,18 +480,20 @@ class MainWindow(QMainWindow):
         self.schedule_refresh()
 
     def _on_scheduler_event(self, event: SchedulerEvent) -> None:
+        if not isinstance(event, JobStarted | JobFinished | JobFailed):
+            return
+        tracker_id = _tracker_id(event.job_id)
+        if tracker_id is None:
+            return
         if isinstance(event, JobStarted):
-            tracker_id = _tracker_id(event.job_id)
-            if tracker_id is not None:
-                self._burst_total += 1
-                self.model.set_running(tracker_id, True)
-        elif isinstance(event, JobFinished | JobFailed):
-            tracker_id = _tracker_id(event.job_id)
-            if tracker_id is not None:
-                self._burst_done += 1
-                self.model.set_running(tracker_id, False)
-                self.schedule_refresh()
-        self._update_status()
+            self._burst_total += 1
+            self._running.add(tracker_id)
+        else:
+            self._burst_done += 1
+            self._running.discard(tracker_id)
+            self.schedule_refresh()
+        if not self._status_timer.isActive():
+            self._status_timer.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._tray_available:

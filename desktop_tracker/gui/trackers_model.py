@@ -59,18 +59,33 @@ class TrackersModel(QAbstractTableModel):
     # -- updates --------------------------------------------------------------------------------
 
     def set_rows(self, rows: list[TrackerOverview]) -> None:
-        self.beginResetModel()
+        """Show these rows. When the trackers are the same ones, only the changed rows are
+        repainted: a reset re-sorts and redraws the whole table, which is felt with hundreds of
+        rows refreshing during a burst of checks."""
+        if [r.tracker.id for r in rows] != [r.tracker.id for r in self._rows]:
+            self.beginResetModel()
+            self._rows = list(rows)
+            self.endResetModel()
+            return
+        changed = [
+            n for n, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
+        ]
         self._rows = list(rows)
-        self.endResetModel()
+        self._rows_changed(changed)
 
-    def set_running(self, tracker_id: int, running: bool) -> None:
-        if running:
-            self._running.add(tracker_id)
-        else:
-            self._running.discard(tracker_id)
-        row = self.row_of(tracker_id)
-        if row is not None:
-            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+    def set_running(self, tracker_ids: set[int]) -> None:
+        """Which trackers are being checked now; the rows whose state moved are repainted."""
+        moved = self._running ^ tracker_ids
+        self._running = set(tracker_ids)
+        rows = [self.row_of(tracker_id) for tracker_id in moved]
+        self._rows_changed([row for row in rows if row is not None])
+
+    def _rows_changed(self, rows: list[int]) -> None:
+        # One signal for the whole span: the sorting proxy re-sorts once per signal, and a
+        # signal per row made a burst of 200 checks freeze the window.
+        if rows:
+            last_column = len(COLUMNS) - 1
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last_column))
 
     def row_of(self, tracker_id: int) -> int | None:
         for number, overview in enumerate(self._rows):
@@ -80,9 +95,6 @@ class TrackersModel(QAbstractTableModel):
 
     def overview(self, row: int) -> TrackerOverview:
         return self._rows[row]
-
-    def running_count(self) -> int:
-        return len(self._running)
 
     # -- Qt model -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,8 +20,8 @@ from desktop_tracker.service.trackers import TrackerService
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
 from desktop_tracker.tracking import fingerprint
+from desktop_tracker.tracking.check_worker import CheckWorker
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
-from desktop_tracker.tracking.resource_check import ResourceChecker
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ class AppServices:
         self.database: Database | None = None
         self.jobs: SqliteJobStore | None = None
         self.scheduler: Scheduler | None = None
-        self.fetcher: Fetcher | None = None
+        self.checks: CheckWorker | None = None
         self.trackers: TrackerService | None = None
 
     async def open(self) -> Scheduler:
@@ -63,18 +64,20 @@ class AppServices:
         :raises StoreError: the database cannot be used (the message says why and what to do).
         """
         self._lock.acquire()
+        # Worker threads (parsing, SQLite) hand the GIL back to the event loop after at most
+        # this long: 1 ms rather than Python's 5 ms keeps the loop (and the window) responsive.
+        sys.setswitchinterval(0.001)
         try:
             self.database = Database(self.data_dir / DATABASE_NAME)
             self.jobs = SqliteJobStore(self.database)
             self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
-            self.fetcher = self._given_fetcher or Fetcher(self._fetch_limits)
+            fetcher = self._given_fetcher or Fetcher(self._fetch_limits)
+            self.checks = CheckWorker(fetcher)
             # Slow one-time set-up off the event loop, before the first check needs it.
-            await self.fetcher.warm_up()
+            await self.checks.warm_up()
             await asyncio.to_thread(fingerprint.warm_up)
-            self.trackers = TrackerService(
-                self.database, ResourceChecker(self.fetcher), self.scheduler, self._clock
-            )
+            self.trackers = TrackerService(self.database, self.checks, self.scheduler, self._clock)
             for name, handler in self._extra_handlers.items():
                 self.scheduler.register_handler(name, handler)
             await self.scheduler.start()
@@ -95,9 +98,9 @@ class AppServices:
         if self.trackers is not None:
             await self.trackers.wait_idle()
             self.trackers = None
-        if self.fetcher is not None:
-            await self.fetcher.aclose()
-            self.fetcher = None
+        if self.checks is not None:
+            await self.checks.aclose()
+            self.checks = None
         if self.database is not None:
             await asyncio.to_thread(self.database.close)
             self.database = None

@@ -24,7 +24,7 @@ from desktop_tracker.domain.trackers import CHECK_HANDLER, InvalidTracker, Track
 from desktop_tracker.store import tracker_repository as repo
 from desktop_tracker.store.database import Connection, Database
 from desktop_tracker.store.job_repository import SqliteJobStore
-from desktop_tracker.tracking.resource_check import ResourceChecker
+from desktop_tracker.tracking.resource_check import PageChecker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,7 +78,7 @@ class TrackerService:
     def __init__(
         self,
         database: Database,
-        checker: ResourceChecker | None = None,
+        checker: PageChecker | None = None,
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
     ) -> None:

@@ -9,13 +9,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from desktop_tracker.domain.resources import PageResources, Resource
+from desktop_tracker.tracking.cpu_work import run_cpu_work
 from desktop_tracker.tracking.errors import FetchError
 from desktop_tracker.tracking.extract import FoundResource, extract_resources
 from desktop_tracker.tracking.fetcher import Fetcher
 from desktop_tracker.tracking.fingerprint import integrity_matches, is_third_party, sha256_hex
+
+
+class PageChecker(Protocol):
+    """What the tracker service needs of a checker: ResourceChecker, or CheckWorker."""
+
+    async def check(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        verify_tls: bool = True,
+        ignore: Callable[[str | None], bool] | None = None,
+    ) -> PageResources: ...
 
 
 @dataclass(slots=True)
@@ -48,8 +63,7 @@ class ResourceChecker:
         """:raises FetchError: when the page itself cannot be fetched (resources failing to
         load are recorded with their error instead)."""
         page = await self._fetcher.fetch_page(url, headers, verify_tls=verify_tls)
-        # Parsing a large page takes milliseconds of CPU: keep it off the event loop.
-        found = await asyncio.to_thread(extract_resources, page.text, page.final_url)
+        found = await run_cpu_work(extract_resources, page.text, page.final_url)
         if ignore is not None:
             found = [f for f in found if not ignore(f.url)]
         own_origin = _origin(page.final_url)

@@ -92,10 +92,10 @@ class LoopbackTransport(httpx.AsyncHTTPTransport):
 # -- The server side --------------------------------------------------------------------------
 
 
-def http_response(status: int, body: bytes, headers: Mapping[str, str] = {}) -> bytes:  # noqa: B006 - read only
+def http_response(status: int, body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
     """A whole HTTP/1.1 response with a Content-Length, as bytes to send."""
     phrase = {200: "OK", 404: "Not Found", 400: "Bad Request"}.get(status, "Unknown")
-    lines = [f"HTTP/1.1 {status} {phrase}", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [f"HTTP/1.1 {status} {phrase}", *(f"{k}: {v}" for k, v in (headers or {}).items())]
     lines.append(f"Content-Length: {len(body)}")
     return "\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body
 

@@ -1,0 +1,62 @@
+"""Page checks on an event loop of their own, in a worker thread.
+
+A check is hundreds of small network steps (httpx) plus decoding and parsing. On the app's loop
+— which in the desktop app is the Qt loop — 200 checks at once kept the window from being served
+for 100 ms and more (tests/bench/bench_gui.py). Here the app's loop only hands a check over and
+awaits one result; the network work queues on this worker's loop instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, TypeVar
+
+from desktop_tracker.domain.resources import PageResources
+from desktop_tracker.tracking.fetcher import Fetcher
+from desktop_tracker.tracking.resource_check import ResourceChecker
+
+T = TypeVar("T")
+
+
+class CheckWorker:
+    """The same `check()` as ResourceChecker, run on the worker's loop. `aclose()` at the end."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self._fetcher = fetcher
+        self._checker = ResourceChecker(fetcher)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="desktop-tracker-checks", daemon=True
+        )
+        self._thread.start()
+
+    async def check(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        verify_tls: bool = True,
+        ignore: Callable[[str | None], bool] | None = None,
+    ) -> PageResources:
+        """:raises FetchError: as ResourceChecker.check. Cancelling the caller cancels the check."""
+        return await self._run(
+            self._checker.check(url, headers, verify_tls=verify_tls, ignore=ignore)
+        )
+
+    async def warm_up(self) -> None:
+        await self._run(self._fetcher.warm_up())
+
+    async def aclose(self) -> None:
+        """Close the fetcher's connections, then stop the worker's loop and thread."""
+        if not self._thread.is_alive():
+            return
+        await self._run(self._fetcher.aclose())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        await asyncio.to_thread(self._thread.join)
+        self._loop.close()
+
+    async def _run(self, work: Coroutine[Any, Any, T]) -> T:
+        # wrap_future carries a cancellation of the caller over to the worker's task.
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self._loop))
