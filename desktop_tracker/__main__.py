@@ -1,5 +1,5 @@
 import sys
 
-from desktop_tracker.cli import main
+from desktop_tracker.launcher import main
 
 sys.exit(main())

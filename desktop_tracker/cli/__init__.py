@@ -25,11 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, open_window: run.WindowOpener | None = None) -> int:
+    """Run a command; with none, open the desktop window through `open_window` (the launcher
+    passes it: the command line itself knows nothing of the GUI)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.window_opener = open_window
     handler = getattr(args, "handler", None)
     if handler is None:
-        return run.open_window(args.data_dir)  # no command: the desktop app
+        return run.open_window(args.data_dir, open_window)  # no command: the desktop app
     result: int = handler(args)
     return result

@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
@@ -25,23 +26,21 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def open_window(data_dir_option: str | None) -> int:
+WindowOpener = Callable[[Path], int]
+
+
+def open_window(data_dir_option: str | None, opener: WindowOpener | None) -> int:
     """The desktop app (`desktop-tracker` with no command, or `run` without --headless)."""
+    if opener is None:
+        return fail("the desktop window is not available here: use `run --headless`", EXIT_FAILED)
     data_dir = ensure_data_dir(resolve_data_dir(data_dir_option))
     configure_logging(data_dir / "desktop-tracker.log", verbose=False)
-    try:
-        from desktop_tracker.gui.app import run_gui
-    except ImportError as error:  # Qt's system libraries missing on a server, say
-        return fail(
-            f"the desktop window cannot start ({error}); `run --headless` runs without one",
-            EXIT_FAILED,
-        )
-    return run_gui(data_dir)
+    return opener(data_dir)
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.headless:
-        return open_window(args.data_dir)
+        return open_window(args.data_dir, args.window_opener)
     from desktop_tracker.service import run_headless
 
     data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))

@@ -68,8 +68,8 @@ def update_tracker(conn: sqlite3.Connection, tracker: Tracker) -> Tracker:
 
 
 def delete_tracker(conn: sqlite3.Connection, tracker_id: int) -> None:
+    clear_revisions(conn, tracker_id)
     conn.execute("DELETE FROM trackers WHERE id = ?", (tracker_id,))
-    _collect_fingerprints(conn)
 
 
 def list_trackers(conn: sqlite3.Connection) -> list[Tracker]:
@@ -222,17 +222,46 @@ def save_revision(
 
 
 def trim_revisions(conn: sqlite3.Connection, tracker_id: int, keep: int) -> None:
-    conn.execute(
-        "DELETE FROM revisions WHERE tracker_id = ? AND id NOT IN "
-        "(SELECT id FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT ?)",
-        (tracker_id, tracker_id, keep),
-    )
-    _collect_fingerprints(conn)
+    doomed = [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
+            (tracker_id, keep),
+        )
+    ]
+    _delete_revisions(conn, doomed)
 
 
 def clear_revisions(conn: sqlite3.Connection, tracker_id: int) -> None:
-    conn.execute("DELETE FROM revisions WHERE tracker_id = ?", (tracker_id,))
-    _collect_fingerprints(conn)
+    ids = [
+        r[0] for r in conn.execute("SELECT id FROM revisions WHERE tracker_id = ?", (tracker_id,))
+    ]
+    _delete_revisions(conn, ids)
+
+
+def _delete_revisions(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """Delete revisions, and the fingerprints that no revision uses any more.
+
+    Only the deleted revisions' fingerprints are looked at: sweeping the whole table after every
+    check cost milliseconds that grew with the history.
+    """
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        candidates = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT fingerprint_id FROM revision_resources "
+                f"WHERE revision_id IN ({marks})",
+                chunk,
+            )
+        ]
+        conn.execute(f"DELETE FROM revisions WHERE id IN ({marks})", chunk)
+        conn.executemany(
+            "DELETE FROM fingerprints WHERE id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM revision_resources WHERE fingerprint_id = ?)",
+            [(candidate, candidate) for candidate in candidates],
+        )
 
 
 def _fingerprint_id(conn: sqlite3.Connection, r: Resource) -> int:
@@ -257,14 +286,6 @@ def _fingerprint_id(conn: sqlite3.Connection, r: Resource) -> int:
         (identity, *values),
     )
     return int(cursor.lastrowid or 0)
-
-
-def _collect_fingerprints(conn: sqlite3.Connection) -> None:
-    # Fingerprints are shared by revisions; one that no revision uses any more goes.
-    conn.execute(
-        "DELETE FROM fingerprints WHERE NOT EXISTS "
-        "(SELECT 1 FROM revision_resources rr WHERE rr.fingerprint_id = fingerprints.id)"
-    )
 
 
 # -- notifications --------------------------------------------------------------------------------

@@ -26,3 +26,24 @@ def data_dir(tmp_path: Path) -> Path:
 def server() -> Iterator[LocalServer]:
     with LocalServer() as local:
         yield local
+
+
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test(qapp):  # type: ignore[no-untyped-def]
+    """Close and delete what a test left open, while its objects are still whole.
+
+    pytest-qt processes Qt events around every later test, unit tests included; a timer or a
+    deferred delete of a window left from a GUI test, fired then, crashed the interpreter.
+    """
+    yield
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QCoreApplication.processEvents()
+    gc.collect()
