@@ -7,6 +7,7 @@ window) and calls back here to open it.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_window(data_dir: Path) -> int:
+    if not _display_available():
+        # A server or a CI machine: Qt would abort without a screen. Do the app's main job,
+        # the scheduler, and say so.
+        print(
+            "desktop-tracker: no display found (DISPLAY/WAYLAND_DISPLAY unset): running the "
+            "scheduler without a window; stop it with Ctrl+C.",
+            file=sys.stderr,
+        )
+        return cli_main(["run", "--headless", "--data-dir", str(data_dir)])
     try:
         from desktop_tracker.gui.app import run_gui
     except ImportError as error:  # Qt's system libraries missing on a server, say
@@ -28,3 +38,9 @@ def open_window(data_dir: Path) -> int:
             EXIT_FAILED,
         )
     return run_gui(data_dir, sys.argv[:1])
+
+
+def _display_available() -> bool:
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True  # Windows and macOS always have a screen; a chosen Qt platform is trusted
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))

@@ -71,6 +71,9 @@ def configure_logging(log_file: Path, verbose: bool) -> None:
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
     root.setLevel(level)
+    if getattr(root, "_desktop_tracker_configured", False):
+        return  # once per process (the launcher may hand over from the window to headless)
+    root._desktop_tracker_configured = True  # type: ignore[attr-defined]
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(fmt)
     root.addHandler(console)
