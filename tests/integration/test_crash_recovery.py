@@ -22,7 +22,7 @@ pytestmark = [
 # as long as the test says. Everything else is the app's own code.
 RUNNER = textwrap.dedent(
     """
-    import asyncio, os, signal, sys
+    import asyncio, os, signal, sys, time
     from pathlib import Path
     from desktop_tracker.core.jobs import Job
     from desktop_tracker.service import AppServices
@@ -43,7 +43,9 @@ RUNNER = textwrap.dedent(
         services = AppServices(data_dir, handlers={"slow": slow})
         scheduler = await services.open()
         if mode == "add":
-            await scheduler.add_job(Job("once", sys.argv[3], "UTC", "slow"))
+            # Due a moment after the job is added, however long this process took to start.
+            due = time.strftime("once %Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 2))
+            await scheduler.add_job(Job("once", due, "UTC", "slow"))
         print("ready", flush=True)
         await stop.wait()
         await services.close(grace=5)
@@ -92,8 +94,7 @@ def stop(process: subprocess.Popen[str]) -> None:
 
 
 def test_run_killed_mid_flight_runs_again_after_restart_and_nothing_runs_twice(tmp_path):
-    due = time.strftime("once %Y-%m-%dT%H:%M:%S", time.gmtime(time.time() + 1.5))
-    first = start(tmp_path, "add", due, run_seconds=60)
+    first = start(tmp_path, "add", run_seconds=60)
     [started] = wait_for_marks(tmp_path, 1)
     time.sleep(0.3)  # the claim is committed within milliseconds of the start
     first.send_signal(signal.SIGKILL)
