@@ -96,27 +96,21 @@ class TrackerService:
 
     async def add(self, tracker: Tracker) -> Tracker:
         """:raises InvalidTracker, DuplicateTracker:"""
-        tracker = tracker.validated()
-        now = self._clock.now()
-
-        def work(conn: Connection) -> Tracker:
-            saved = repo.insert_tracker(conn, tracker)
-            job = job_for(saved)
-            SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now))])
-            return saved
-
-        saved = await self._write(work)
-        await self._tell_scheduler(saved)
-        self.events.publish(TrackersChanged())
-        return saved
+        return await self._save(tracker, repo.insert_tracker)
 
     async def update(self, tracker: Tracker) -> Tracker:
         """Save edits; the schedule restarts from now. :raises InvalidTracker, UnknownTracker:"""
+        return await self._save(tracker, repo.update_tracker)
+
+    async def _save(
+        self, tracker: Tracker, write_row: Callable[[Connection, Tracker], Tracker]
+    ) -> Tracker:
+        """The tracker's row and its job in one transaction, then the running scheduler."""
         tracker = tracker.validated()
         now = self._clock.now()
 
         def work(conn: Connection) -> Tracker:
-            saved = repo.update_tracker(conn, tracker)
+            saved = write_row(conn, tracker)
             job = job_for(saved)
             SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now))])
             return saved
