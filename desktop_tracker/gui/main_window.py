@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -213,9 +212,11 @@ class MainWindow(QMainWindow):
         bar = self.statusBar()
         self.scheduler_label = QLabel(self)
         self.scheduler_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.progress = QProgressBar(self)
-        self.progress.setMaximumWidth(220)
-        self.progress.setTextVisible(True)
+        # Progress in words: QProgressBar.setValue repaints at once (synchronously), which in a
+        # burst of 200 checks froze the window for hundreds of milliseconds; a label repaints
+        # with the next frame.
+        self.progress = QLabel(self)
+        self.progress.setTextFormat(Qt.TextFormat.PlainText)
         self.progress.hide()
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.scheduler_label)
@@ -464,9 +465,7 @@ class MainWindow(QMainWindow):
             state += f" — checking {running}"
         self.scheduler_label.setText(state)
         if running > 1 or (self._burst_total > 1 and running):
-            self.progress.setMaximum(self._burst_total)
-            self.progress.setValue(self._burst_done)
-            self.progress.setFormat(f"{self._burst_done} of {self._burst_total} checks")
+            self.progress.setText(f"{self._burst_done} of {self._burst_total} checks done")
             self.progress.show()
         elif not running:
             self._burst_total = self._burst_done = 0
