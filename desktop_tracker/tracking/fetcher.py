@@ -24,11 +24,13 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from desktop_tracker import __version__
 from desktop_tracker.domain.urls import InvalidUrl as UrlRefused
 from desktop_tracker.domain.urls import validate_http_url
+from desktop_tracker.tracking.connections import OriginPools
 from desktop_tracker.tracking.cpu_work import run_cpu_work
 from desktop_tracker.tracking.encoding import decode_html
 from desktop_tracker.tracking.errors import (
@@ -171,8 +173,10 @@ class _HostGate:
 class Fetcher:
     """Fetches pages and resources; one per process, so that its limits are the process's.
 
-    Connections are pooled in one httpx client per TLS setting, opened on first use. Given a
-    `transport` (tests), one client serves both settings: the transport decides about TLS.
+    There is one httpx client per TLS setting, opened on first use, and each keeps its
+    connections per origin (`OriginPools`). Given a `transport` (tests), one client serves both
+    settings: the transport decides about TLS. Given a `network_backend` (tests and benchmarks),
+    the connections go where it takes them.
     """
 
     def __init__(
@@ -181,10 +185,12 @@ class Fetcher:
         *,
         user_agent: str = USER_AGENT,
         transport: httpx.AsyncBaseTransport | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
         self.limits = limits
         self._user_agent = user_agent
         self._transport = transport
+        self._network_backend = network_backend
         self._clients: dict[bool, httpx.AsyncClient] = {}
         self._all_requests = asyncio.Semaphore(limits.max_concurrent)
         self._hosts: dict[str, _HostGate] = {}
@@ -373,8 +379,13 @@ class Fetcher:
         client = self._clients.get(key)
         if client is None:
             limits = self.limits
+            transport = self._transport or OriginPools(
+                httpx.create_ssl_context(verify=verify_tls),
+                max_per_origin=limits.max_per_host,
+                network_backend=self._network_backend,
+            )
             client = httpx.AsyncClient(
-                verify=verify_tls,
+                verify=verify_tls,  # for the proxies the environment may name
                 http1=True,
                 http2=False,
                 follow_redirects=False,  # done in _follow: each hop is checked and counted
@@ -384,13 +395,9 @@ class Fetcher:
                     write=limits.read_timeout,
                     pool=limits.total_timeout,
                 ),
-                limits=httpx.Limits(
-                    max_connections=limits.max_concurrent,
-                    max_keepalive_connections=limits.max_concurrent,
-                ),
                 cookies=_refusing_cookies(),
                 event_hooks={"response": [_set_location_aside]},
-                transport=self._transport,
+                transport=transport,
             )
             self._clients[key] = client
         return client

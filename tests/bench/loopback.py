@@ -33,12 +33,13 @@ MAX_HEAD = 64 * 1024  # request heads larger than this are refused
 
 
 class LoopbackBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's asyncio backend, with every TCP connection made to 127.0.0.1:port."""
+    """A network backend (by default httpcore's, through anyio, which httpx uses under asyncio)
+    with every TCP connection made to 127.0.0.1:port."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self.port = port
         self.connections = 0  # opened so far
-        self._inner = httpcore.AnyIOBackend()  # what httpx uses under asyncio
+        self._inner = inner or httpcore.AnyIOBackend()
 
     async def connect_tcp(
         self,
