@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -24,7 +23,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -164,16 +163,21 @@ class Cell:
     align_right: bool = False
 
 
-class RowsModel(QAbstractTableModel):
+class RowsModel(QStandardItemModel):
     """A read-only table of Python items, each turned into cells by `cells(item, colours)`.
+
+    The cells are worked out once, when the items or the colours are set, and kept in Qt's
+    items: views then paint and sort them from C++ alone. A Python data() is called for every
+    cell and role at every repaint, and each call must win the GIL back from the threads that
+    check pages (see trackers_model.py), so a diff scrolled during a burst of checks stuttered.
 
     Only strings go out as DisplayRole (plain text by the default delegate) and tool tips are
     escaped here, so no subclass can let web text be read as HTML by mistake.
     """
 
     def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._headers = list(headers)
+        super().__init__(0, len(headers), parent)
+        self.setHorizontalHeaderLabels(list(headers))
         self._items: list[Any] = []
         self._colours: ChangeColours | None = None
         self._bold = QFont()
@@ -195,53 +199,74 @@ class RowsModel(QAbstractTableModel):
         return list(self._items)
 
     def set_items(self, items: Sequence[Any]) -> None:
-        self.beginResetModel()
         self._items = list(items)
-        self.endResetModel()
+        self._fill(in_place=False)
 
     def set_colours(self, colours: ChangeColours) -> None:
         self._colours = colours
         if self._items:
-            last = self.index(len(self._items) - 1, len(self._headers) - 1)
-            self.dataChanged.emit(self.index(0, 0), last)
+            self._fill(in_place=True)
 
-    def item(self, row: int) -> Any:
+    def entry(self, row: int) -> Any:
+        """The Python item shown in `row`."""
         return self._items[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._headers[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._items):
-            return None
-        item = self._items[index.row()]
-        if role == STATE_ROLE:
-            return self.state(item)
+    def _fill(self, *, in_place: bool) -> None:
         colours = self._colours or ChangeColours.from_palette(QPalette())
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return self.background(item, colours)
-        cell = self.cells(item, colours)[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cell.text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(cell.tooltip) if cell.tooltip else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return cell.foreground
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if cell.bold else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and cell.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        rows = [self._roles_of(entry, colours) for entry in self._items]
+        if in_place and self.rowCount() == len(rows):
+            # The same rows in new colours (the theme changed): rewritten in place, so that the
+            # selection, and what it shows, stay.
+            for number, row in enumerate(rows):
+                for column, roles in enumerate(row):
+                    item = self.item(number, column)
+                    for role in _ROLES:
+                        item.setData(roles.get(role), role)
+            return
+        self.setRowCount(0)
+        for row in rows:
+            items = []
+            for roles in row:
+                item = QStandardItem()
+                item.setEditable(False)
+                for role, value in roles.items():
+                    item.setData(value, role)
+                items.append(item)
+            self.appendRow(items)
+
+    def _roles_of(self, entry: Any, colours: ChangeColours) -> list[dict[int, Any]]:
+        """What each cell of the entry's row holds, by role."""
+        background = self.background(entry, colours)
+        state = self.state(entry)
+        row = []
+        for cell in self.cells(entry, colours):
+            roles: dict[int, Any] = {Qt.ItemDataRole.DisplayRole: cell.text}
+            if cell.tooltip:
+                roles[Qt.ItemDataRole.ToolTipRole] = plain_tooltip(cell.tooltip)
+            if cell.foreground is not None:
+                roles[Qt.ItemDataRole.ForegroundRole] = cell.foreground
+            if cell.bold:
+                roles[Qt.ItemDataRole.FontRole] = self._bold
+            if cell.align_right:
+                alignment = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                roles[Qt.ItemDataRole.TextAlignmentRole] = int(alignment)
+            if background is not None:
+                roles[Qt.ItemDataRole.BackgroundRole] = background
+            if state is not None:
+                roles[STATE_ROLE] = state
+            row.append(roles)
+        return row
+
+
+_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.BackgroundRole,
+    STATE_ROLE,
+)
 
 
 def configure_table(table: QTableView, *, stretch: int) -> None:

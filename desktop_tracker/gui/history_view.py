@@ -398,7 +398,7 @@ class HistoryView(QWidget):
 
     def selected_entry(self) -> HistoryEntry | None:
         rows = self._revision_table.selectionModel().selectedRows()
-        return self._revisions.item(rows[0].row()) if rows else None
+        return self._revisions.entry(rows[0].row()) if rows else None
 
     def select_revision(self, revision_id: int) -> None:
         for row, entry in enumerate(self._revisions.entries()):
@@ -520,7 +520,7 @@ class HistoryView(QWidget):
         previous = self.selected_entry()
         was_newest = previous is None or (
             self._revisions.rowCount() > 0
-            and previous.revision.id == self._revisions.item(0).revision.id
+            and previous.revision.id == self._revisions.entry(0).revision.id
         )
         self._revisions.set_items(entries)
         self._clear.setEnabled(bool(entries))

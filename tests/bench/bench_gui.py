@@ -4,9 +4,10 @@
 
 The whole desktop app (main window, notifications, inbox, tray) runs offscreen in the Qt loop
 through qasync, as a user runs it. 200 trackers watch real pages from ../shared/corpus (their own
-URLs kept; every request answered by a local server through a loopback transport, so real
-parsing, real fetching, real SQLite), and "Check all now" starts them at once. A precise 5 ms
-QTimer measures how late the GUI loop serves it: that lateness is what a user feels as a freeze.
+URLs kept; every connection made to a local server by a loopback network backend, so real
+parsing, the app's own fetching, real SQLite), and "Check all now" starts them at once. A precise
+5 ms QTimer measures how late the GUI loop serves it: that lateness is what a user feels as a
+freeze.
 
 The peer, measured in the same run: the same 200 checks through the same services on a plain
 asyncio loop with no window (the headless app), with an asyncio ticker.
@@ -40,8 +41,9 @@ from desktop_tracker.gui.app import DesktopApp  # noqa: E402
 from desktop_tracker.gui.single_instance import server_name  # noqa: E402
 from desktop_tracker.service import AppServices  # noqa: E402
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits  # noqa: E402
+from desktop_tracker.tracking.network import AsyncioBackend  # noqa: E402
+from tests.bench.loopback import LoopbackBackend  # noqa: E402
 from tests.support.http_server import Exchange, LocalServer  # noqa: E402
-from tests.support.loopback import LoopbackTransport  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "real-pages"
 CHECKS = 200
@@ -53,7 +55,7 @@ def corpus_pages() -> list[tuple[str, bytes]]:
     pages = []
     for number, path in enumerate(sorted(CORPUS.glob("*.html.gz"))):
         html = gzip.decompress(path.read_bytes())
-        pages.append((f"https://site{number}.test/article", html))
+        pages.append((f"http://site{number}.test/article", html))
     if not pages:
         sys.exit(f"no corpus pages at {CORPUS}")
     return pages
@@ -83,15 +85,18 @@ def server_process(connection: Connection) -> None:
 
 
 def trackers_for(pages: list[tuple[str, bytes]]) -> list[Tracker]:
-    # Each tracker's URL names its own site; the loopback transport brings it here.
+    # Each tracker's URL names its own site; the loopback backend connects it here.
     return [
-        Tracker(f"page {i}", f"https://site{i % len(pages)}.test/page/{i % len(pages)}")
+        Tracker(f"page {i}", f"http://site{i % len(pages)}.test/page/{i % len(pages)}")
         for i in range(CHECKS)
     ]
 
 
 def fetcher(port: int) -> Fetcher:
-    return Fetcher(FetchLimits(total_timeout=30), transport=LoopbackTransport(port))
+    # The app's own transport and sockets; only where connections go is changed.
+    return Fetcher(
+        FetchLimits(total_timeout=30), network_backend=LoopbackBackend(port, AsyncioBackend())
+    )
 
 
 async def wait_for_runs(scheduler, count: int) -> None:  # type: ignore[no-untyped-def]

@@ -627,3 +627,22 @@ def test_change_colours_follow_an_odd_palette(qapp: QApplication) -> None:
     colours = ChangeColours.from_palette(palette)
     for accent in ("green", "red", "amber"):
         assert contrast_ratio(colours.accent[accent], colours.tint[accent]) >= 4.5
+
+
+async def test_a_theme_change_keeps_the_selected_revision_and_its_diff(
+    qapp: QApplication, data_dir: Path, server: LocalServer
+) -> None:
+    async with running(data_dir, server) as h:
+        tracker_id, _ = await four_revisions(h)
+        view = await h.open_view(tracker_id)
+        chosen = revision_ids(view)[2]
+        await select(view, chosen)
+        shown = view.diff_view.visible_rows()
+        summaries_before = summaries(view)
+
+        view.setPalette(dark_palette())  # what a switch to a dark theme sends
+
+        entry = view.selected_entry()
+        assert entry is not None and entry.revision.id == chosen
+        assert view.diff_view.visible_rows() == shown
+        assert summaries(view) == summaries_before
