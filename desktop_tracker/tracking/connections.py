@@ -14,6 +14,7 @@ others are closed once they are idle, the least recently used first.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from collections import OrderedDict
@@ -67,6 +68,9 @@ def _as_httpx_errors() -> Iterator[None]:
         raise twin(str(error)) from error
 
 
+_Key = tuple[bytes, bytes, int | None]  # scheme, host, port
+
+
 @dataclass
 class _OriginPool:
     pool: httpcore.AsyncConnectionPool
@@ -97,7 +101,7 @@ class OriginPools(httpx.AsyncBaseTransport):
         self._keepalive_expiry = keepalive_expiry
         self._network_backend = network_backend
         self._clock = clock
-        self._origins: OrderedDict[tuple[bytes, bytes, int | None], _OriginPool] = OrderedDict()
+        self._origins: OrderedDict[_Key, _OriginPool] = OrderedDict()
 
     @property
     def open_origins(self) -> int:
@@ -106,7 +110,8 @@ class OriginPools(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        origin = self._origin((url.raw_scheme, url.raw_host, url.port))
+        key = (url.raw_scheme, url.raw_host, url.port)
+        origin = self._origin(key)
         origin.busy += 1  # from here on, this origin's pool is not closed under us
         try:
             await self._close_unused()
@@ -122,12 +127,12 @@ class OriginPools(httpx.AsyncBaseTransport):
             with _as_httpx_errors():
                 response = await origin.pool.handle_async_request(core_request)
         except BaseException:
-            self._release(origin)
+            self._release(key, origin)
             raise
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            stream=_Body(response.stream, lambda: self._release(origin)),
+            stream=_Body(response.stream, lambda: self._release(key, origin)),
             extensions=response.extensions,
         )
 
@@ -136,7 +141,7 @@ class OriginPools(httpx.AsyncBaseTransport):
         for origin in origins:
             await origin.pool.aclose()
 
-    def _origin(self, key: tuple[bytes, bytes, int | None]) -> _OriginPool:
+    def _origin(self, key: _Key) -> _OriginPool:
         origin = self._origins.get(key)
         if origin is None:
             origin = self._origins[key] = _OriginPool(
@@ -155,9 +160,11 @@ class OriginPools(httpx.AsyncBaseTransport):
         origin.last_used = self._clock()
         return origin
 
-    def _release(self, origin: _OriginPool) -> None:
+    def _release(self, key: _Key, origin: _OriginPool) -> None:
         origin.busy -= 1
         origin.last_used = self._clock()
+        if self._origins.get(key) is origin:
+            self._origins.move_to_end(key)  # the order stays that of last use
 
     async def _close_unused(self) -> None:
         """Close idle pools beyond the kept number, and idle pools whose connections expired
@@ -171,8 +178,17 @@ class OriginPools(httpx.AsyncBaseTransport):
             if origin.busy == 0:
                 doomed.append(key)
                 excess -= 1
-        for key in doomed:
-            await self._origins.pop(key).pool.aclose()
+        # Taken out all at once, before any await: another request can neither pick one of them
+        # up nor close one twice while they close.
+        closing = [self._origins.pop(key).pool for key in doomed]
+        if closing:
+            # Shielded: a request cancelled meanwhile must not leave their sockets open.
+            await asyncio.shield(_close_all(closing))
+
+
+async def _close_all(pools: list[httpcore.AsyncConnectionPool]) -> None:
+    for pool in pools:
+        await pool.aclose()
 
 
 class _Body(httpx.AsyncByteStream):

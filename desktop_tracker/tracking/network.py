@@ -15,7 +15,10 @@ wrong (a host that does not exist, a certificate that is not trusted).
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import ssl
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +30,9 @@ __all__ = ["AsyncioBackend"]
 _READ_HIGH_WATER = 256 * 1024
 _READ_LOW_WATER = 64 * 1024
 _TIMED_OUT = object()
+
+# Python 3.12+: every address's error, not one OSError joining their texts (see _first_error).
+_ALL_ERRORS: dict[str, bool] = {"all_errors": True} if sys.version_info >= (3, 12) else {}
 
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
@@ -43,6 +49,7 @@ class _Connection(asyncio.Protocol):
         self.error: BaseException | None = None  # why it was lost, if not by a clean close
         self.reading_paused = False
         self.readable: asyncio.Future[object] | None = None  # a reader waiting for data
+        self.writing_paused = False  # the transport's send buffer is full
         self.writable: asyncio.Future[object] | None = None  # a writer waiting for room
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -69,11 +76,22 @@ class _Connection(asyncio.Protocol):
         _wake(self.writable)
 
     def pause_writing(self) -> None:
-        self.writable = asyncio.get_running_loop().create_future()
+        self.writing_paused = True
 
     def resume_writing(self) -> None:
+        self.writing_paused = False
         _wake(self.writable)
-        self.writable = None
+
+
+def _caused(
+    kind: type[httpcore.NetworkError], cause: BaseException | None, words: str = ""
+) -> httpcore.NetworkError:
+    """An httpcore error that keeps its socket or SSL cause through httpcore's own re-raising:
+    the pool re-raises `from None`, which drops `__cause__` but leaves `__context__`, where the
+    fetcher finds a reset or a refusal to name it."""
+    error = kind(f"{words} ({cause})" if words and cause else words or str(cause))
+    error.__cause__ = error.__context__ = cause
+    return error
 
 
 def _wake(waiter: asyncio.Future[object] | None, value: object = None) -> None:
@@ -120,7 +138,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                 self._transport.resume_reading()
             return data
         if connection.error is not None:
-            raise httpcore.ReadError(str(connection.error)) from connection.error
+            raise _caused(httpcore.ReadError, connection.error)
         return b""  # the other side ended the stream
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -128,14 +146,20 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return
         connection = self._connection
         if connection.error is not None or self._transport.is_closing():
-            error = connection.error
-            raise httpcore.WriteError(f"the connection is closed ({error or 'by us'})") from error
+            raise _caused(httpcore.WriteError, connection.error, "the connection is closed")
         self._transport.write(buffer)
-        waiter = connection.writable
-        if waiter is not None and not await _wait(waiter, timeout):
-            raise httpcore.WriteTimeout(f"the request could not be sent within {timeout:g} s")
+        if connection.writing_paused and not connection.ended:
+            # This write's own waiter: a cancelled or timed-out one leaves the next write alone.
+            waiter = connection.writable = asyncio.get_running_loop().create_future()
+            try:
+                if not await _wait(waiter, timeout):
+                    raise httpcore.WriteTimeout(
+                        f"the request could not be sent within {timeout:g} s"
+                    )
+            finally:
+                connection.writable = None
         if connection.error is not None:
-            raise httpcore.WriteError(str(connection.error)) from connection.error
+            raise _caused(httpcore.WriteError, connection.error)
 
     async def aclose(self) -> None:
         # At once, as httpcore's other backends do: close() would flush first and, on TLS, wait
@@ -152,8 +176,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         timeout: float | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        deadline = asyncio.timeout(timeout)
         try:
-            async with asyncio.timeout(timeout):
+            async with deadline:
                 transport = await loop.start_tls(
                     self._transport,
                     self._connection,
@@ -161,13 +186,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                     server_hostname=server_hostname,
                     ssl_handshake_timeout=timeout,
                 )
-        except TimeoutError:
+        except (OSError, ssl.SSLError) as error:  # TimeoutError is an OSError too
             self._transport.close()
-            raise httpcore.ConnectTimeout(
-                f"the secure connection was not set up within {timeout:g} s"
-            ) from None
-        except (OSError, ssl.SSLError, ConnectionError) as error:
-            self._transport.close()
+            if isinstance(error, TimeoutError) and deadline.expired():
+                raise httpcore.ConnectTimeout(
+                    f"the secure connection was not set up within {timeout:g} s"
+                ) from None
             raise httpcore.ConnectError(str(error) or type(error).__name__) from error
         if transport is None:  # the connection closed during the handshake
             raise httpcore.ConnectError("the server closed the connection during the handshake")
@@ -213,6 +237,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                 port,
                 local_addr=local,
                 happy_eyeballs_delay=0.25,  # RFC 8305: try IPv4 too if IPv6 is slow to answer
+                **_ALL_ERRORS,
             ),
             timeout,
             socket_options,
@@ -240,17 +265,43 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[SocketOption] | None,
         where: str,
     ) -> AsyncioStream:
+        deadline = asyncio.timeout(timeout)
         try:
-            async with asyncio.timeout(timeout):
+            async with deadline:
                 transport, connection = await open_connection()
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(
-                f"no connection to {where} within {timeout:g} s"
-            ) from None
-        except OSError as error:  # socket.gaierror (no such host) is an OSError too
-            raise httpcore.ConnectError(str(error) or type(error).__name__) from error
+        except (OSError, ExceptionGroup) as error:  # no such host, refused, a system timeout
+            if isinstance(error, TimeoutError) and deadline.expired():
+                raise httpcore.ConnectTimeout(
+                    f"no connection to {where} within {timeout:g} s"
+                ) from None
+            failure = _caused(httpcore.ConnectError, _first_error(error))
+        else:
+            failure = None
+        if failure is not None:
+            raise failure  # outside the except block, so that the cause stays its context too
         sock = transport.get_extra_info("socket")
         for option in socket_options or ():
             if sock is not None:
                 sock.setsockopt(*option)
         return AsyncioStream(transport, connection)
+
+
+def _first_error(error: BaseException) -> BaseException:
+    """The error of the first address tried, when a name had several and every one failed.
+
+    "localhost" is ::1 and 127.0.0.1: both refuse when nothing listens. Python 3.12 hands over
+    each address's error (`all_errors=True`); 3.11 joins them into one OSError with no number,
+    "Multiple exceptions: [Errno 111] ..., [Errno 111] ...", which would hide that the host
+    refused. When every address failed with the same error number, that is the error.
+    """
+    if isinstance(error, BaseExceptionGroup):
+        return _first_error(error.exceptions[0])
+    if type(error) is OSError and error.errno is None:
+        numbers = set(_ERRNO.findall(str(error)))
+        if len(numbers) == 1:
+            number = int(numbers.pop())
+            return OSError(number, os.strerror(number))  # the subclass: ConnectionRefusedError
+    return error
+
+
+_ERRNO = re.compile(r"\[Errno (\d+)\]")
