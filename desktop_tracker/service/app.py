@@ -67,7 +67,7 @@ class AppServices:
         """
         self._lock.acquire()
         # Threads that want the GIL ask for it after this long, and the one holding it lets go.
-        # With the checks, parsing and SQLite threads all busy, the event loop (the window) may
+        # With the checks and SQLite threads busy, the event loop (the window) may
         # lose that race a dozen times running: its longest wait was about 13 intervals in
         # tests/bench/bench_checks.py. 0.5 ms rather than Python's 5 ms keeps that well under
         # 20 ms, for the same throughput.

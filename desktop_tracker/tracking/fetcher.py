@@ -31,7 +31,6 @@ from desktop_tracker import __version__
 from desktop_tracker.domain.urls import InvalidUrl as UrlRefused
 from desktop_tracker.domain.urls import validate_http_url
 from desktop_tracker.tracking.connections import OriginPools
-from desktop_tracker.tracking.cpu_work import run_cpu_work
 from desktop_tracker.tracking.encoding import decode_html
 from desktop_tracker.tracking.errors import (
     ConnectError,
@@ -226,8 +225,8 @@ class Fetcher:
         answer = await self._get(url, _PAGE_ACCEPT, caller, {}, verify_tls, self._page)
         assert answer.body is not None  # a page is never a 304
         content_type = _header(answer.headers, "content-type")
-        # Guessing an undeclared encoding can take a while on a big page: off the event loop.
-        text, encoding = await run_cpu_work(decode_html, answer.body, content_type)
+        # On the loop that checks pages, as parsing (see ResourceChecker.check).
+        text, encoding = decode_html(answer.body, content_type)
         return FetchedPage(
             url, answer.final_url, answer.status, answer.headers, answer.body, text, encoding
         )

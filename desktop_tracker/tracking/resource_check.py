@@ -13,7 +13,6 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from desktop_tracker.domain.resources import PageResources, Resource
-from desktop_tracker.tracking.cpu_work import run_cpu_work
 from desktop_tracker.tracking.errors import FetchError
 from desktop_tracker.tracking.extract import FoundResource, extract_resources
 from desktop_tracker.tracking.fetcher import Fetcher
@@ -63,7 +62,9 @@ class ResourceChecker:
         """:raises FetchError: when the page itself cannot be fetched (resources failing to
         load are recorded with their error instead)."""
         page = await self._fetcher.fetch_page(url, headers, verify_tls=verify_tls)
-        found = await run_cpu_work(extract_resources, page.text, page.final_url)
+        # Parsed here, on the loop that checks pages (CheckWorker's, in the app): a thread of its
+        # own for parsing only added a contender for the GIL, and lengthened the app loop's waits.
+        found = extract_resources(page.text, page.final_url)
         if ignore is not None:
             found = [f for f in found if not ignore(f.url)]
         own_origin = _origin(page.final_url)

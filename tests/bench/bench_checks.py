@@ -746,8 +746,8 @@ def timed_calls() -> Iterator[dict[str, list[tuple[float, float]]]]:
         patched.append((owner, name, original))
         setattr(owner, name, wrapper)
 
-    wrap(check_module, "extract_resources", "extract_resources (worker thread)")
-    wrap(fetcher_module, "decode_html", "decode_html (worker thread)")
+    wrap(check_module, "extract_resources", "extract_resources (checks loop)")
+    wrap(fetcher_module, "decode_html", "decode_html (checks loop)")
     wrap(check_module, "sha256_hex", "sha256_hex of each resource (loop thread)")
     wrap(check_module, "integrity_matches", "integrity_matches, SRI (loop thread)")
     wrap(check_module, "is_third_party", "is_third_party (loop thread)")
