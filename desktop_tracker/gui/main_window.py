@@ -279,7 +279,7 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(tracker_id)
         if row is None:
             return
-        index = self.proxy.mapFromSource(self.model.qt.index(row, 0))
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
         if index.isValid():
             self.table.selectRow(index.row())
 
@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
             self._open_editor(tracker)
 
     def _open_editor(self, tracker: Tracker | None) -> None:
-        taken = [self.model.overview(r).tracker.name for r in range(len(self.model))]
+        taken = [self.model.overview(r).tracker.name for r in range(self.model.rowCount())]
         editor = TrackerEditor(self, tracker, taken)
         self._editor = editor
 
@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
 
     def check_all(self) -> None:
         async def check_every_one() -> None:
-            for row in range(len(self.model)):
+            for row in range(self.model.rowCount()):
                 tracker_id = self.model.overview(row).tracker.id
                 if tracker_id is not None:
                     await self._trackers.check_now(tracker_id)

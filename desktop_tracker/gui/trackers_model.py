@@ -59,18 +59,18 @@ def describe_schedule(expression: str, zone: str) -> str:
 Cells = list[dict[int, Any]]  # for each column, its value for each role
 
 
-class TrackersModel:
-    """The trackers' rows; `qt` is the QStandardItemModel that views and proxies use."""
+class TrackersModel(QStandardItemModel):
+    """The trackers' rows, one QStandardItem per cell.
+
+    No Qt method is overridden here: Qt would then call into Python for every cell (PySide
+    remembers that a method has no Python override, and asks no more)."""
 
     def __init__(self) -> None:
-        self.qt = QStandardItemModel(0, len(COLUMNS))
-        self.qt.setHorizontalHeaderLabels(COLUMNS)
+        super().__init__(0, len(COLUMNS))
+        self.setHorizontalHeaderLabels(COLUMNS)
         self._rows: list[TrackerOverview] = []
         self._cells: list[Cells] = []  # what each row's items hold
         self._running: set[int] = set()
-
-    def __len__(self) -> int:
-        return len(self._rows)
 
     # -- updates --------------------------------------------------------------------------------
 
@@ -80,9 +80,9 @@ class TrackersModel:
         if [r.tracker.id for r in rows] != [r.tracker.id for r in self._rows]:
             self._rows = list(rows)
             self._cells = [self._cells_of(overview) for overview in self._rows]
-            self.qt.setRowCount(0)
+            self.setRowCount(0)
             for cells in self._cells:
-                self.qt.appendRow([_item(cell) for cell in cells])
+                self.appendRow([_item(cell) for cell in cells])
             return
         changed = [
             n for n, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
@@ -115,7 +115,7 @@ class TrackersModel:
         for column, (old_cell, new_cell) in enumerate(zip(self._cells[row], new, strict=True)):
             if old_cell == new_cell:
                 continue
-            item = self.qt.item(row, column)
+            item = self.item(row, column)
             for role, value in new_cell.items():
                 if old_cell.get(role) != value:
                     item.setData(value, role)
@@ -192,7 +192,7 @@ class TrackersFilter(QSortFilterProxyModel):
 
     def __init__(self, source: TrackersModel) -> None:
         super().__init__()
-        self.setSourceModel(source.qt)
+        self.setSourceModel(source)
         self.setSortRole(SORT_ROLE)
         self.setFilterRole(FILTER_ROLE)
         self.setFilterKeyColumn(NAME)

@@ -92,10 +92,10 @@ def test_a_refresh_writes_only_the_cells_that_changed(qapp: Any) -> None:
     def on_changed(first: QModelIndex, last: QModelIndex, roles: list[int]) -> None:
         changed.append((first.row(), first.column(), last.row(), last.column()))
 
-    model.qt.dataChanged.connect(on_changed)
+    model.dataChanged.connect(on_changed)
     model.set_rows([ROWS[0], replace(ROWS[1], unread=4), ROWS[2]])
     assert changed and all((r, c) == (1, UNREAD) for r, c, _, _ in changed)
-    assert model.qt.index(1, UNREAD).data() == "4"
+    assert model.index(1, UNREAD).data() == "4"
 
     changed.clear()
     model.set_rows(list(model_rows(model)))  # nothing new: nothing written
@@ -107,22 +107,22 @@ def test_running_and_failing_states_and_the_error_tooltip(qapp: Any) -> None:
     failing = overview(4, "Bad", "https://bad.example/", last=3.0, error="the server answered 500")
     model.set_rows([*ROWS, failing])
     model.set_running({1})
-    assert model.qt.index(0, STATUS).data() == "Checking…"
+    assert model.index(0, STATUS).data() == "Checking…"
     model.set_running(set())
-    assert model.qt.index(0, STATUS).data() == "OK"
-    assert model.qt.index(3, STATUS).data() == "Failing"
-    assert model.qt.index(3, LAST).data(Qt.ItemDataRole.ToolTipRole) == "the server answered 500"
-    assert model.qt.index(2, NAME).data(TRACKER_ID_ROLE) == 3
+    assert model.index(0, STATUS).data() == "OK"
+    assert model.index(3, STATUS).data() == "Failing"
+    assert model.index(3, LAST).data(Qt.ItemDataRole.ToolTipRole) == "the server answered 500"
+    assert model.index(2, NAME).data(TRACKER_ID_ROLE) == 3
 
 
 def test_a_different_set_of_trackers_rebuilds_the_rows(qapp: Any) -> None:
     model = TrackersModel()
     model.set_rows(ROWS)
     model.set_rows([ROWS[2]])
-    assert len(model) == 1 and model.qt.rowCount() == 1
-    assert model.qt.index(0, NAME).data() == "Docs"
+    assert model.rowCount() == 1
+    assert model.index(0, NAME).data() == "Docs"
     assert model.row_of(3) == 0 and model.row_of(1) is None
 
 
 def model_rows(model: TrackersModel) -> list[TrackerOverview]:
-    return [model.overview(row) for row in range(len(model))]
+    return [model.overview(row) for row in range(model.rowCount())]
