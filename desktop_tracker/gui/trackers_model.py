@@ -22,6 +22,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from desktop_tracker.core.jobs import RunOutcome
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
+from desktop_tracker.gui.plain_text import plain_tooltip
 from desktop_tracker.service.trackers import TrackerOverview
 
 COLUMNS = ["Name", "Kind", "URL", "Schedule", "Last check", "Next check", "Status", "Unread"]
@@ -133,7 +134,9 @@ class TrackersModel(QStandardItemModel):
                 cell[FILTER_ROLE] = f"{overview.tracker.name}\n{overview.tracker.url}"
             elif column == LAST:
                 run = overview.last_run
-                cell[TOOLTIP] = run.error if run is not None and run.error else None
+                # Errors quote the web (URLs, servers' words); tool tips would read them as HTML.
+                error = run.error if run is not None else None
+                cell[TOOLTIP] = plain_tooltip(error) if error else None
             elif column == UNREAD:
                 cell[ALIGNMENT] = int(Qt.AlignmentFlag.AlignCenter)
             cells.append(cell)

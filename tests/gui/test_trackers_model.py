@@ -104,14 +104,17 @@ def test_a_refresh_writes_only_the_cells_that_changed(qapp: Any) -> None:
 
 def test_running_and_failing_states_and_the_error_tooltip(qapp: Any) -> None:
     model = TrackersModel()
-    failing = overview(4, "Bad", "https://bad.example/", last=3.0, error="the server answered 500")
+    error = "the server redirected to <img src=x onerror=alert(1)>"
+    failing = overview(4, "Bad", "https://bad.example/", last=3.0, error=error)
     model.set_rows([*ROWS, failing])
     model.set_running({1})
     assert model.index(0, STATUS).data() == "Checking…"
     model.set_running(set())
     assert model.index(0, STATUS).data() == "OK"
     assert model.index(3, STATUS).data() == "Failing"
-    assert model.index(3, LAST).data(Qt.ItemDataRole.ToolTipRole) == "the server answered 500"
+    tooltip = model.index(3, LAST).data(Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in tooltip and "<img" not in tooltip  # as text
+    assert model.index(0, LAST).data(Qt.ItemDataRole.ToolTipRole) is None
     assert model.index(2, NAME).data(TRACKER_ID_ROLE) == 3
 
 
