@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop_tracker.domain.diff import Finding, ResourceChange, ResourceDiff
 from desktop_tracker.domain.resources import Resource
+from desktop_tracker.gui.item_models import model_reset
 from desktop_tracker.gui.plain_text import plain_label, plain_tooltip
 
 RowState = Literal["added", "removed", "changed", "unchanged", "baseline"]
@@ -177,7 +178,8 @@ class RowsModel(QStandardItemModel):
 
     def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
         super().__init__(0, len(headers), parent)
-        self.setHorizontalHeaderLabels(list(headers))
+        self._headers = list(headers)
+        self.setHorizontalHeaderLabels(self._headers)
         self._items: list[Any] = []
         self._colours: ChangeColours | None = None
         self._bold = QFont()
@@ -199,21 +201,20 @@ class RowsModel(QStandardItemModel):
         return list(self._items)
 
     def set_items(self, items: Sequence[Any]) -> None:
-        self._items = list(items)
-        self._fill(in_place=False)
+        self._fill(list(items), in_place=False)
 
     def set_colours(self, colours: ChangeColours) -> None:
         self._colours = colours
         if self._items:
-            self._fill(in_place=True)
+            self._fill(self._items, in_place=True)
 
     def entry(self, row: int) -> Any:
         """The Python item shown in `row`."""
         return self._items[row]
 
-    def _fill(self, *, in_place: bool) -> None:
+    def _fill(self, items: list[Any], *, in_place: bool) -> None:
         colours = self._colours or ChangeColours.from_palette(QPalette())
-        rows = [self._roles_of(entry, colours) for entry in self._items]
+        rows = [self._roles_of(entry, colours) for entry in items]
         if in_place and self.rowCount() == len(rows):
             # The same rows in new colours (the theme changed): rewritten in place, so that the
             # selection, and what it shows, stay.
@@ -223,16 +224,18 @@ class RowsModel(QStandardItemModel):
                     for role in _ROLES:
                         item.setData(roles.get(role), role)
             return
-        self.setRowCount(0)
-        for row in rows:
-            items = []
-            for roles in row:
-                item = QStandardItem()
-                item.setEditable(False)
-                for role, value in roles.items():
-                    item.setData(value, role)
-                items.append(item)
-            self.appendRow(items)
+        with model_reset(self):
+            self._items = items
+            self.setRowCount(0)
+            for row in rows:
+                items_of_row = []
+                for roles in row:
+                    item = QStandardItem()
+                    item.setEditable(False)
+                    for role, value in roles.items():
+                        item.setData(value, role)
+                    items_of_row.append(item)
+                self.appendRow(items_of_row)
 
     def _roles_of(self, entry: Any, colours: ChangeColours) -> list[dict[int, Any]]:
         """What each cell of the entry's row holds, by role."""

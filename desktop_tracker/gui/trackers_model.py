@@ -22,6 +22,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from desktop_tracker.core.jobs import RunOutcome
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
+from desktop_tracker.gui.item_models import model_reset
 from desktop_tracker.gui.plain_text import plain_tooltip
 from desktop_tracker.service.trackers import TrackerOverview
 
@@ -79,11 +80,12 @@ class TrackersModel(QStandardItemModel):
         """Show these rows. When the trackers are the same ones, only the cells that changed
         are written, and only their rows repainted."""
         if [r.tracker.id for r in rows] != [r.tracker.id for r in self._rows]:
-            self._rows = list(rows)
-            self._cells = [self._cells_of(overview) for overview in self._rows]
-            self.setRowCount(0)
-            for cells in self._cells:
-                self.appendRow([_item(cell) for cell in cells])
+            cells = [self._cells_of(overview) for overview in rows]
+            with model_reset(self):
+                self._rows, self._cells = list(rows), cells
+                self.setRowCount(0)
+                for row_cells in cells:
+                    self.appendRow([_item(cell) for cell in row_cells])
             return
         changed = [
             n for n, (old, new) in enumerate(zip(self._rows, rows, strict=True)) if old != new
@@ -179,10 +181,12 @@ class TrackersModel(QStandardItemModel):
         return ""
 
     def _sort_key(self, overview: TrackerOverview, column: int) -> Any:
+        # Floats always: Qt compares two sort values as the type of the first, and an int beside
+        # inf ("paused") would sort wrong.
         if column == LAST:
-            return overview.last_run.started_at if overview.last_run else 0.0
+            return float(overview.last_run.started_at) if overview.last_run else 0.0
         if column == NEXT:
-            return overview.next_check if overview.next_check is not None else float("inf")
+            return float(overview.next_check) if overview.next_check is not None else float("inf")
         if column == UNREAD:
             return overview.unread
         return self._display(overview, column).lower()
