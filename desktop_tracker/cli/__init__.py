@@ -15,9 +15,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch web pages on cron schedules and hear when they change.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
-        "--data-dir", metavar="DIR", help="data directory for the window (default: per user)"
-    )
+    # Also accepted after the command; there it defaults to argparse.SUPPRESS so that it does
+    # not overwrite this one.
+    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     schedule.add_parser(commands)
     run.add_parser(commands)

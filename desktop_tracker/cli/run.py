@@ -21,7 +21,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--headless", action="store_true", help="without a window, until SIGINT/SIGTERM"
     )  # without it: the desktop window
-    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,  # keeps a --data-dir given before the command
+        help="data directory (default: per user)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.set_defaults(handler=run)
 

@@ -102,7 +102,22 @@ def _header_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _data_dir_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
+    # SUPPRESS: left out, it keeps the value given before the command
+    # ("desktop-tracker --data-dir D list") instead of overwriting it with None.
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="data directory (default: per user)",
+    )
+
+
+# Said wherever a tracker that skips TLS verification is shown or saved (issue: "shown as a
+# warning"): anyone on the network path can then answer in the site's name.
+TLS_OFF_WARNING = (
+    "warning: TLS verification is off: the site's certificate is not checked, so anyone on the "
+    "network path could answer in its name"
+)
 
 
 # -- check ----------------------------------------------------------------------------------------
@@ -120,6 +135,8 @@ def check_command(args: argparse.Namespace) -> int:
                 args.url, headers, verify_tls=not args.insecure
             )
 
+    if args.insecure:
+        print(TLS_OFF_WARNING, file=sys.stderr)
     try:
         page = asyncio.run(work())
     except FetchError as error:
@@ -213,6 +230,8 @@ def add_command(args: argparse.Namespace) -> int:
     saved = _with_service(args, lambda service: service.add(tracker))
     described = parse_schedule(saved.schedule, saved.timezone).describe()
     print(f"added tracker {saved.name!r} ({described})")
+    if not saved.verify_tls:
+        print(f"{TLS_OFF_WARNING} for {saved.name!r}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -232,6 +251,7 @@ def list_command(args: argparse.Namespace) -> int:
                 ).describe(),
                 "revisions": row.tracker.revisions,
                 "enabled": row.tracker.enabled,
+                "verify_tls": row.tracker.verify_tls,
                 "next_check": _iso(row.next_check),
                 "last_check": _run_json(row.last_run) if row.last_run else None,
                 "unread": row.unread,
@@ -252,6 +272,8 @@ def list_command(args: argparse.Namespace) -> int:
             f"{row['name']}  {row['url']}\n    {row['description']}; next: "
             f"{row['next_check'] or '—'}; last: {last_text}"
         )
+        if not row["verify_tls"]:
+            print("    ⚠ TLS verification is off: the certificate is not checked")
     return EXIT_OK
 
 
@@ -275,6 +297,8 @@ def history_command(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     print(f"{tracker.name}  {tracker.url}")
+    if not tracker.verify_tls:
+        print("  ⚠ TLS verification is off: the certificate is not checked")
     if not entries:
         print("  no revisions yet")
     for entry in entries:

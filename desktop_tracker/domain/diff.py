@@ -82,9 +82,14 @@ def origin(url: str) -> str:
 
 
 def diff_resources(old: Sequence[Resource], new: Sequence[Resource]) -> ResourceDiff:
-    """Match by URL (inline: by digest). Same key, other bytes or load state = changed;
-    only in `new` = added; only in `old` = removed. Changes come in the new page's order,
-    removals after them in the old page's order."""
+    """Match by URL (inline: by digest). Same key, other bytes, load state, integrity attribute,
+    integrity result or party = changed; only in `new` = added; only in `old` = removed. Changes
+    come in the new page's order, removals after them in the old page's order.
+
+    The integrity attribute and the party are in the page, not in the resource's bytes: a page
+    that drops `integrity=` from the same script, or that moved to another site so that its
+    scripts became third-party, has changed in the way security reviewers care about most.
+    """
     old_by_key = {r.key: r for r in old}
     new_keys = {r.key for r in new}
     changes: list[ResourceChange] = []
@@ -92,10 +97,22 @@ def diff_resources(old: Sequence[Resource], new: Sequence[Resource]) -> Resource
         before = old_by_key.get(resource.key)
         if before is None:
             changes.append(ResourceChange("added", None, resource))
-        elif (before.digest, before.error is None) != (resource.digest, resource.error is None):
+        elif _state(before) != _state(resource):
             changes.append(ResourceChange("changed", before, resource))
     changes.extend(ResourceChange("removed", r, None) for r in old if r.key not in new_keys)
     return ResourceDiff(changes, _findings(old, new, old_by_key))
+
+
+def _state(resource: Resource) -> tuple[object, ...]:
+    """What makes a resource changed. A load error counts by its presence, not its words: a
+    timeout one day and a reset the next is the same failure."""
+    return (
+        resource.digest,
+        resource.error is None,
+        resource.integrity,
+        resource.integrity_ok,
+        resource.third_party,
+    )
 
 
 def _findings(

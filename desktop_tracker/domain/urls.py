@@ -5,6 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 ALLOWED_SCHEMES = ("http", "https")
+# Schemes that are plainly not web pages, even written without "//": the message names them
+# rather than asking to put "http://" in front of "javascript:alert(1)".
+OTHER_SCHEMES = frozenset(
+    {"about", "blob", "data", "file", "ftp", "javascript", "mailto", "tel", "view-source"}
+)
 
 
 class InvalidUrl(ValueError):
@@ -23,6 +28,8 @@ def validate_http_url(url: str) -> str:
         raise InvalidUrl(f"the URL {text!r} contains spaces: encode them as %20")
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
+    if scheme in OTHER_SCHEMES:
+        raise InvalidUrl(f"only http and https pages can be tracked, not {scheme}: URLs")
     if not scheme or "://" not in text:
         raise InvalidUrl(
             f"{text!r} is not a full address: write it with http:// or https:// in front"

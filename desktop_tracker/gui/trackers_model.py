@@ -35,6 +35,11 @@ DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 
+TLS_OFF_TIP = (
+    "TLS verification is off for this tracker: the site's certificate is not checked, so anyone "
+    "on the network path could answer in its name."
+)
+
 _OUTCOME_WORDS = {
     RunOutcome.SUCCEEDED: "✓ ok",
     RunOutcome.FAILED: "✗ failed",
@@ -139,6 +144,8 @@ class TrackersModel(QStandardItemModel):
                 # Errors quote the web (URLs, servers' words); tool tips would read them as HTML.
                 error = run.error if run is not None else None
                 cell[TOOLTIP] = plain_tooltip(error) if error else None
+            elif column == STATUS and not overview.tracker.verify_tls:
+                cell[TOOLTIP] = plain_tooltip(TLS_OFF_TIP)
             elif column == UNREAD:
                 cell[ALIGNMENT] = int(Qt.AlignmentFlag.AlignCenter)
             cells.append(cell)
@@ -175,7 +182,8 @@ class TrackersModel(QStandardItemModel):
         if column == NEXT:
             return local_time(overview.next_check) if tracker.enabled else "paused"
         if column == STATUS:
-            return self._status(overview)
+            status = self._status(overview)
+            return status if tracker.verify_tls else f"{status} · ⚠ TLS not verified"
         if column == UNREAD:
             return str(overview.unread) if overview.unread else ""
         return ""

@@ -28,8 +28,8 @@ import httpcore
 import httpx
 
 from desktop_tracker import __version__
+from desktop_tracker.domain.urls import OTHER_SCHEMES, validate_http_url
 from desktop_tracker.domain.urls import InvalidUrl as UrlRefused
-from desktop_tracker.domain.urls import validate_http_url
 from desktop_tracker.tracking.connections import OriginPools
 from desktop_tracker.tracking.encoding import decode_html
 from desktop_tracker.tracking.errors import (
@@ -113,11 +113,6 @@ class ResourceResponse:
 
 # -- URLs -----------------------------------------------------------------------------------------
 
-# Schemes that are plainly not web pages, even when written without "//": the message names them
-# rather than asking to put "http://" in front of "javascript:alert(1)".
-_OTHER_SCHEMES = frozenset(
-    {"about", "blob", "data", "file", "ftp", "javascript", "mailto", "tel", "view-source"}
-)
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(/?)")
 
 
@@ -132,7 +127,7 @@ def validate_url(url: str) -> str:
     scheme = found[1].lower() if found else ""
     # "example.com:8080" has a scheme too, for urlsplit: only a known one or "x:/" counts here.
     if scheme not in ("", "http", "https") and (
-        scheme in _OTHER_SCHEMES or bool(found and found[2])
+        scheme in OTHER_SCHEMES or bool(found and found[2])
     ):
         raise InvalidUrl(f"only http and https pages can be tracked, not {scheme}: URLs", text)
     try:

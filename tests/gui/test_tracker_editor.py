@@ -235,7 +235,7 @@ def test_editing_prefills_every_field_and_keeps_the_id(qtbot: QtBot) -> None:
     ("url", "words"),
     [
         ("file:///etc/passwd", "only http and https"),
-        ("javascript:alert(1)", "not a full address"),
+        ("javascript:alert(1)", "not javascript: URLs"),
         ("JavaScript://alert(1)", "only http and https"),
         ("https://", "no host"),
         ("shop.example.com", "not a full address"),

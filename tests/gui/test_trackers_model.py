@@ -129,3 +129,13 @@ def test_a_different_set_of_trackers_rebuilds_the_rows(qapp: Any) -> None:
 
 def model_rows(model: TrackersModel) -> list[TrackerOverview]:
     return [model.overview(row) for row in range(model.rowCount())]
+
+
+def test_a_tracker_that_skips_tls_verification_says_so(qapp: Any) -> None:
+    model = TrackersModel()
+    insecure = replace(ROWS[0], tracker=replace(ROWS[0].tracker, verify_tls=False))
+    model.set_rows([insecure, ROWS[1]])
+    assert "TLS not verified" in model.index(0, STATUS).data()
+    assert "not checked" in model.index(0, STATUS).data(Qt.ItemDataRole.ToolTipRole)
+    assert "TLS" not in model.index(1, STATUS).data()
+    assert model.index(1, STATUS).data(Qt.ItemDataRole.ToolTipRole) is None
