@@ -81,12 +81,13 @@ class DesktopApp:
 
     async def run(self) -> int:
         self.reporter = ErrorReporter(log_file=str(self.data_dir / "desktop-tracker.log"))
-        self.reporter.install()
+        self.reporter.install(asyncio.get_running_loop())
         try:
             await self.services.open()
         except (DataDirInUse, StoreError) as error:
             log.error("cannot start: %s", error)
             await _tell(f"desktop_tracker cannot start.\n\n{error}")
+            self.reporter.uninstall()
             return 1
         try:
             self.instance = InstanceServer(self.instance_name)
@@ -132,10 +133,18 @@ class DesktopApp:
         )
         if self.instance is not None:
             self.instance.activated.connect(lambda _arguments: self._show_window())
+        tray.appeared.connect(lambda: self._tray_appeared(window, center))
 
         self.tray, self.center, self.inbox, self.window = tray, center, inbox, window
         spawn(center.start())
         window.show()
+
+    @staticmethod
+    def _tray_appeared(window: MainWindow, center: NotificationCenter) -> None:
+        # The desktop's tray came up after the app (a panel that starts late): from now on,
+        # closing the window leaves the app in the tray, and messages go there.
+        window.set_tray_available(True)
+        center.set_prefer_desktop(False)
 
     def _show_window(self) -> None:
         if self.window is None:
@@ -179,6 +188,7 @@ class DesktopApp:
         if self.window is not None:
             self.window.deleteLater()
         log.info("quit")
+        self.reporter.uninstall()
 
 
 async def _tell(message: str) -> None:

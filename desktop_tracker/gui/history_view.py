@@ -47,7 +47,7 @@ from desktop_tracker.gui.diff_view import (
     RowsModel,
     configure_table,
 )
-from desktop_tracker.gui.plain_text import plain_label
+from desktop_tracker.gui.plain_text import plain_label, window_title_text
 from desktop_tracker.service.trackers import (
     HistoryEntry,
     NotificationStored,
@@ -87,12 +87,6 @@ def _first_line(text: str) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def window_title_text(text: str) -> str:
-    """`text` for setWindowTitle, shown as written: Qt reads "[*]" in a title as the
-    "modified" placeholder and drops it; "[*][*]" is how a literal "[*]" is written."""
-    return text.replace("[*]", "[*][*]")
 
 
 # -- models -----------------------------------------------------------------------------------

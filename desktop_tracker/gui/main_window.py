@@ -494,6 +494,10 @@ class MainWindow(QMainWindow):
         if not self._status_timer.isActive():
             self._status_timer.start()
 
+    def set_tray_available(self, available: bool) -> None:
+        """Whether closing the window leaves the app running in the tray."""
+        self._tray_available = available
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._tray_available:
             # Checks go on in the background; say so the first time only.

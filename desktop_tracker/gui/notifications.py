@@ -240,6 +240,10 @@ class NotificationCenter(QObject):
     def unread_count(self) -> int:
         return len(self._unread)
 
+    def set_prefer_desktop(self, prefer: bool) -> None:
+        """Deliver through the desktop notification service first (True) or the tray."""
+        self._prefer_desktop = prefer
+
     @property
     def backends(self) -> list[Delivery]:
         """The delivery backends in order of preference."""

@@ -23,3 +23,9 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
 def plain_tooltip(text: str) -> str:
     """A tool tip that Qt will not read as rich text (tool tips have no plain-text switch)."""
     return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+
+
+def window_title_text(text: str) -> str:
+    """`text` for setWindowTitle, shown as written: Qt reads "[*]" in a title as the
+    "modified" placeholder and drops it; "[*][*]" is how a literal "[*]" is written."""
+    return text.replace("[*]", "[*][*]")

@@ -44,7 +44,7 @@ from desktop_tracker.domain.trackers import (
     InvalidTracker,
     Tracker,
 )
-from desktop_tracker.gui.plain_text import plain_label
+from desktop_tracker.gui.plain_text import plain_label, window_title_text
 from desktop_tracker.gui.retry_editor import RetryEditor
 from desktop_tracker.gui.schedule_editor import ErrorLine, ScheduleEditor, field_with_error
 
@@ -153,7 +153,9 @@ class TrackerEditor(QDialog):
             set() if tracker is None else {"name", "url", "headers", "ignore", "revisions"}
         )
         self._filling = False
-        self.setWindowTitle("New tracker" if tracker is None else f"Edit tracker: {tracker.name}")
+        self.setWindowTitle(
+            "New tracker" if tracker is None else window_title_text(f"Edit tracker: {tracker.name}")
+        )
 
         self._build_widgets(clock)
         self._build_layout()
@@ -299,6 +301,11 @@ class TrackerEditor(QDialog):
     def _connect(self) -> None:
         for edit, key in ((self.name, "name"), (self.url, "url")):
             edit.textEdited.connect(lambda _text, key=key: self._touch(key))
+            # Text put in by other means (a paste by drag and drop, the accessibility layer, a
+            # script) is checked too; emptied, the field is checked without being flagged.
+            edit.textChanged.connect(
+                lambda text, key=key: self._touch(key) if text else self._revalidate()
+            )
             # Leaving a field counts as having been in it: an empty name then says so.
             edit.editingFinished.connect(lambda key=key: self._left_field(key))
         self.revisions.valueChanged.connect(self._revalidate)
