@@ -7,68 +7,18 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from desktop_tracker.core.jobs import RunOutcome
-from desktop_tracker.gui.app import DesktopApp
 from desktop_tracker.gui.history_view import HistoryWindow
 from desktop_tracker.gui.single_instance import hand_over, server_name
-from desktop_tracker.gui.trackers_model import NAME, SCHEDULE, STATUS
+from desktop_tracker.gui.trackers_model import SCHEDULE, STATUS
 from desktop_tracker.store.database import Database
+from tests.support.desktop_app import Running, until
 
 PAGE = "<html><head><script src='/app.js'></script></head><body>shop</body></html>"
-
-
-async def until(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    """Let the loop run until `condition()` is truthy (never sleeps a fixed time to pass)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await asyncio.sleep(0.02)
-
-
-class Running:
-    """A DesktopApp started in the test's loop, stopped by `quit()`."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.app = DesktopApp(data_dir, server_name(data_dir))
-        self.task: asyncio.Task[int] | None = None
-
-    async def start(self) -> Running:
-        QApplication.instance().setQuitOnLastWindowClosed(False)  # type: ignore[union-attr]
-        self.task = asyncio.ensure_future(self.app.run())
-        await until(lambda: self.app.window is not None and self.app.window.isVisible())
-        return self
-
-    @property
-    def window(self):  # type: ignore[no-untyped-def]
-        assert self.app.window is not None
-        return self.app.window
-
-    async def quit(self) -> int:
-        self.app.quit.set()
-        assert self.task is not None
-        return await asyncio.wait_for(self.task, 30)
-
-    def rows(self) -> list[str]:
-        model = self.window.proxy
-        return [model.index(r, NAME).data() for r in range(model.rowCount())]
-
-    def cell(self, name: str, column: int) -> str:
-        model = self.window.proxy
-        for row in range(model.rowCount()):
-            if model.index(row, NAME).data() == name:
-                return str(model.index(row, column).data())
-        raise AssertionError(f"no row {name}")
 
 
 def fill_editor(editor: Any, name: str, url: str, cron: str | None = None) -> None:

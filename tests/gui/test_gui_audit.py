@@ -8,8 +8,7 @@ import asyncio
 import json
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon
 
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui import tray as tray_module
-from desktop_tracker.gui.app import DesktopApp
-from desktop_tracker.gui.single_instance import server_name
 from desktop_tracker.gui.trackers_model import NAME, NEXT, STATUS
+from tests.support.desktop_app import Running as BaseRunning
+from tests.support.desktop_app import until
 
 TAG = "<img src=x onerror=alert(1)><b>bold</b>"
 PAGE = "<html><head><script src='/app.js'></script></head><body>shop</body></html>"
@@ -35,48 +34,8 @@ def _keep_app_and_hook(qapp: QApplication) -> Iterator[None]:
     qapp.setQuitOnLastWindowClosed(before)
 
 
-async def until(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await asyncio.sleep(0.02)
-
-
-class Running:
-    def __init__(self, data_dir: Path) -> None:
-        self.app = DesktopApp(data_dir, server_name(data_dir))
-        self.task: asyncio.Task[int] | None = None
-
-    async def start(self) -> Running:
-        QApplication.instance().setQuitOnLastWindowClosed(False)  # type: ignore[union-attr]
-        self.task = asyncio.ensure_future(self.app.run())
-        await until(lambda: self.app.window is not None and self.app.window.isVisible())
-        return self
-
-    @property
-    def window(self) -> Any:
-        assert self.app.window is not None
-        return self.app.window
-
-    async def quit(self) -> int:
-        self.app.quit.set()
-        assert self.task is not None
-        return await asyncio.wait_for(self.task, 30)
-
-    def rows(self) -> list[str]:
-        model = self.window.proxy
-        return [model.index(r, NAME).data() for r in range(model.rowCount())]
-
-    def cell(self, name: str, column: int) -> str:
-        model = self.window.proxy
-        for row in range(model.rowCount()):
-            if model.index(row, NAME).data() == name:
-                return str(model.index(row, column).data())
-        raise AssertionError(f"no row {name}")
+class Running(BaseRunning):
+    """With the steps these tests repeat."""
 
     def tracker_id(self, name: str) -> int:
         for row in range(self.window.model.rowCount()):
