@@ -118,6 +118,7 @@ TLS_OFF_WARNING = (
     "warning: TLS verification is off: the site's certificate is not checked, so anyone on the "
     "network path could answer in its name"
 )
+TLS_OFF_MARK = "⚠ TLS verification is off: the certificate is not checked"  # in lists
 
 
 # -- check ----------------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ def list_command(args: argparse.Namespace) -> int:
             f"{row['next_check'] or '—'}; last: {last_text}"
         )
         if not row["verify_tls"]:
-            print("    ⚠ TLS verification is off: the certificate is not checked")
+            print(f"    {TLS_OFF_MARK}")
     return EXIT_OK
 
 
@@ -298,7 +299,7 @@ def history_command(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"{tracker.name}  {tracker.url}")
     if not tracker.verify_tls:
-        print("  ⚠ TLS verification is off: the certificate is not checked")
+        print(f"  {TLS_OFF_MARK}")
     if not entries:
         print("  no revisions yet")
     for entry in entries:

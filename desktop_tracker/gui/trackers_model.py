@@ -135,7 +135,7 @@ class TrackersModel(QStandardItemModel):
         cells: Cells = []
         for column in range(len(COLUMNS)):
             text = self._display(overview, column)
-            cell: dict[int, Any] = {DISPLAY: text, SORT_ROLE: self._sort_key(overview, column)}
+            cell: dict[int, Any] = {DISPLAY: text, SORT_ROLE: _sort_key(overview, column, text)}
             if column == NAME:
                 cell[TRACKER_ID_ROLE] = overview.tracker.id
                 cell[FILTER_ROLE] = f"{overview.tracker.name}\n{overview.tracker.url}"
@@ -188,17 +188,6 @@ class TrackersModel(QStandardItemModel):
             return str(overview.unread) if overview.unread else ""
         return ""
 
-    def _sort_key(self, overview: TrackerOverview, column: int) -> Any:
-        # Floats always: Qt compares two sort values as the type of the first, and an int beside
-        # inf ("paused") would sort wrong.
-        if column == LAST:
-            return float(overview.last_run.started_at) if overview.last_run else 0.0
-        if column == NEXT:
-            return float(overview.next_check) if overview.next_check is not None else float("inf")
-        if column == UNREAD:
-            return overview.unread
-        return self._display(overview, column).lower()
-
 
 class TrackersFilter(QSortFilterProxyModel):
     """Sorts by real values and keeps the rows whose name or URL contains the filter text.
@@ -215,6 +204,19 @@ class TrackersFilter(QSortFilterProxyModel):
 
     def set_text(self, text: str) -> None:
         self.setFilterFixedString(text.strip())
+
+
+def _sort_key(overview: TrackerOverview, column: int, text: str) -> Any:
+    """Times and counts by value, the rest by the text shown, without case."""
+    # Floats always: Qt compares two sort values as the type of the first, and an int beside
+    # inf ("paused") would sort wrong.
+    if column == LAST:
+        return float(overview.last_run.started_at) if overview.last_run else 0.0
+    if column == NEXT:
+        return float(overview.next_check) if overview.next_check is not None else float("inf")
+    if column == UNREAD:
+        return overview.unread
+    return text.lower()
 
 
 def _item(cell: dict[int, Any]) -> QStandardItem:

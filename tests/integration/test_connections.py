@@ -15,6 +15,7 @@ import pytest
 from desktop_tracker.tracking.connections import OriginPools
 from desktop_tracker.tracking.network import AsyncioBackend
 from tests.support.http_server import LocalServer, free_port, stream
+from tests.support.origin_pools import FakeClock, make_pools
 
 TIMEOUT = httpx.Timeout(5.0)
 
@@ -36,14 +37,6 @@ class CountingBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def servers() -> Iterator[list[LocalServer]]:
     with LocalServer() as a, LocalServer() as b, LocalServer() as c:
@@ -54,18 +47,6 @@ def servers() -> Iterator[list[LocalServer]]:
 
 def client_on(pools: OriginPools) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=pools, timeout=TIMEOUT)
-
-
-def make_pools(
-    backend: httpcore.AsyncNetworkBackend, *, kept: int = 64, clock: FakeClock | None = None
-) -> OriginPools:
-    return OriginPools(
-        httpx.create_ssl_context(),
-        max_per_origin=4,
-        kept_origins=kept,
-        network_backend=backend,
-        clock=clock or FakeClock(),
-    )
 
 
 async def test_requests_to_one_origin_share_one_connection(servers: list[LocalServer]) -> None:

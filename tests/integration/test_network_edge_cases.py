@@ -27,6 +27,7 @@ from desktop_tracker.tracking.errors import ConnectError, DnsError, FetchTimeout
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
 from desktop_tracker.tracking.network import AsyncioBackend
 from tests.support.http_server import LocalServer, free_port, stream
+from tests.support.origin_pools import FakeClock, make_pools
 
 QUICK = FetchLimits(connect_timeout=3, read_timeout=3, total_timeout=8)
 WAIT = 5.0  # bound on every wait for an event: a test that goes wrong fails rather than hangs
@@ -169,30 +170,6 @@ class GatedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def make_pools(
-    backend: httpcore.AsyncNetworkBackend | None = None,
-    *,
-    kept: int = 64,
-    clock: FakeClock | None = None,
-    per_origin: int = 4,
-) -> OriginPools:
-    return OriginPools(
-        httpx.create_ssl_context(),
-        max_per_origin=per_origin,
-        kept_origins=kept,
-        network_backend=backend or AsyncioBackend(),
-        clock=clock or FakeClock(),
-    )
 
 
 def causes(error: BaseException) -> list[type[BaseException]]:
