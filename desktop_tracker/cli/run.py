@@ -12,7 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
-from desktop_tracker.data_dir import DataDirInUse, ensure_data_dir, resolve_data_dir
+from desktop_tracker.data_dir import (
+    LOG_NAME,
+    DataDirError,
+    DataDirUnusable,
+    ensure_data_dir,
+    resolve_data_dir,
+)
 from desktop_tracker.store.errors import StoreError
 
 
@@ -38,8 +44,13 @@ def open_window(data_dir_option: str | None, opener: WindowOpener | None) -> int
     """The desktop app (`desktop-tracker` with no command, or `run` without --headless)."""
     if opener is None:
         return fail("the desktop window is not available here: use `run --headless`", EXIT_FAILED)
-    data_dir = ensure_data_dir(resolve_data_dir(data_dir_option))
-    configure_logging(data_dir / "desktop-tracker.log", verbose=False)
+    data_dir = resolve_data_dir(data_dir_option)
+    try:
+        configure_logging(ensure_data_dir(data_dir) / LOG_NAME, verbose=False)
+    except DataDirUnusable:
+        # Not said here: the window says it, in words, as it starts (someone who opened the
+        # app from a menu never sees what is printed here).
+        configure_logging(None, verbose=False)
     return opener(data_dir)
 
 
@@ -48,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
         return open_window(args.data_dir, args.window_opener)
     from desktop_tracker.service import run_headless
 
-    data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
-    configure_logging(data_dir / "desktop-tracker.log", args.verbose)
+    try:
+        data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
+    except DataDirUnusable as error:
+        return fail(str(error), EXIT_FAILED)
+    configure_logging(data_dir / LOG_NAME, args.verbose)
 
     async def main_task() -> None:
         stop = asyncio.Event()
@@ -63,15 +77,15 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main_task())
-    except (DataDirInUse, StoreError) as error:
+    except (DataDirError, StoreError) as error:  # in use, unwritable, damaged, too new
         return fail(str(error), EXIT_FAILED)
     except KeyboardInterrupt:
         pass
     return EXIT_OK
 
 
-def configure_logging(log_file: Path, verbose: bool) -> None:
-    """Log to stderr and to a rotating file in the data directory."""
+def configure_logging(log_file: Path | None, verbose: bool) -> None:
+    """Log to stderr and to a rotating file in the data directory (None: stderr alone)."""
     level = logging.DEBUG if verbose else logging.INFO
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
@@ -84,6 +98,8 @@ def configure_logging(log_file: Path, verbose: bool) -> None:
     root.addHandler(console)
     # httpx logs every request URL at INFO; URLs are fine, but keep the log calm.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    if log_file is None:
+        return
     try:
         to_file = logging.handlers.RotatingFileHandler(
             str(log_file), maxBytes=2_000_000, backupCount=3, encoding="utf-8"

@@ -13,12 +13,22 @@ from typing import Any, TypeVar
 
 from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from desktop_tracker.core.jobs import RunRecord
+from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.retry import InvalidRetryStrategy, RetryStrategy, parse_retry
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
-from desktop_tracker.data_dir import DATABASE_NAME, ensure_data_dir, resolve_data_dir
+from desktop_tracker.data_dir import DATABASE_NAME, DataDirError, ensure_data_dir, resolve_data_dir
 from desktop_tracker.domain.resources import PageResources, Resource
 from desktop_tracker.domain.trackers import InvalidTracker, Tracker
-from desktop_tracker.service.trackers import HistoryEntry, ImportRefused, TrackerService
+from desktop_tracker.service.export_format import (
+    MAX_EXPORT_BYTES,
+    ExportFailed,
+    ImportRefused,
+    decode_export,
+    export_text,
+    read_export_file,
+    write_export,
+)
+from desktop_tracker.service.trackers import HistoryEntry, TrackerService
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.errors import StoreError
 from desktop_tracker.store.tracker_repository import DuplicateTracker, UnknownTracker
@@ -43,7 +53,9 @@ def add_parsers(commands: Parsers) -> None:
     add.add_argument("--name", required=True, help="what you call it (1-100 characters)")
     add.add_argument("--schedule", default="manual", metavar="EXPR", help="default: manual")
     add.add_argument("--tz", metavar="ZONE", help="IANA time zone (default: the system's)")
-    add.add_argument("--revisions", type=int, default=10, metavar="N", help="kept (1-100)")
+    add.add_argument(
+        "--revisions", type=_whole_number, default=10, metavar="N", help="kept (1-100)"
+    )
     _header_option(add)
     add.add_argument(
         "--retry",
@@ -99,6 +111,14 @@ def _header_option(parser: argparse.ArgumentParser) -> None:
         metavar='"Name: value"',
         help="request header (repeatable); never written to logs",
     )
+
+
+def _whole_number(text: str) -> int:
+    # argparse's own message for type=int repeats the argument whole, whatever its length.
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{quote(text)} is not a whole number") from None
 
 
 def _data_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -173,7 +193,7 @@ def parse_headers(values: list[str]) -> dict[str, str]:
     for value in values:
         name, sep, text = value.partition(":")
         if not sep or not name.strip():
-            raise ValueError(f'header {value!r} must have the form "Name: value"')
+            raise ValueError(f'header {quote(value)} must have the form "Name: value"')
         headers[name.strip()] = text.strip()
     return headers
 
@@ -203,7 +223,7 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
         except (InvalidTracker, DuplicateTracker, ImportRefused, ValueError) as error:
             prefix = f"{error.field}: " if isinstance(error, InvalidTracker) else ""
             return fail(prefix + str(error), EXIT_USAGE)
-        except (UnknownTracker, StoreError, OSError) as error:
+        except (UnknownTracker, StoreError, DataDirError, ExportFailed, OSError) as error:
             return fail(str(error), EXIT_FAILED)
 
     return guarded
@@ -337,9 +357,9 @@ def remove_command(args: argparse.Namespace) -> int:
 @_guarded
 def export_command(args: argparse.Namespace) -> int:
     data = _with_service(args, lambda service: service.export())
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = export_text(data)
     if args.file and args.file != "-":
-        Path(args.file).write_text(text, encoding="utf-8")
+        write_export(Path(args.file), text)  # readable by you alone: it holds the headers
         print(f"exported {len(data['trackers'])} trackers to {args.file}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -348,11 +368,10 @@ def export_command(args: argparse.Namespace) -> int:
 
 @_guarded
 def import_command(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        return fail(f"{args.file} is not JSON: {error}", EXIT_USAGE)
+    if args.file == "-":
+        data = decode_export(sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1), "standard input")
+    else:
+        data = read_export_file(Path(args.file))
     imported = _with_service(args, lambda service: service.import_(data))
     print(f"imported {len(imported)} trackers")
     return EXIT_OK

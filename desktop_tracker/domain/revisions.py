@@ -23,6 +23,7 @@ class Revision:
 class NotificationKind(StrEnum):
     CHANGE = "change"
     FAILURE = "failure"
+    RECOVERED = "recovered"  # "works again", after a failure that was told
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +38,28 @@ class Notification:
     revision_id: int | None = None
     id: int | None = None
     read_at: float | None = None
+
+    @property
+    def headline(self) -> str:
+        """Title and the body's first line on one line ("Change detected: Shop — 1 added"), for
+        lists that show one line a notification: each part is said once."""
+        title = " ".join(self.title.split())
+        first = next((line for line in self.body.splitlines() if line.strip()), "")
+        first = " ".join(first.split())
+        return f"{title} — {first}" if first else title
+
+
+@dataclass(frozen=True, slots=True)
+class FailureStreak:
+    """A tracker whose checks fail: from the first run that failed for good (its retries used
+    up) until a check succeeds. Stored, so a restart does not tell the failure again.
+
+    `notified`: the failure was told (the tracker notified then); only then is its end told
+    ("works again"). `error` is the latest failed run's, `updated_at` when that run failed.
+    """
+
+    tracker_id: int
+    since: float
+    error: str
+    notified: bool
+    updated_at: float

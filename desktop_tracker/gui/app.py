@@ -22,7 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_tracker import __version__
-from desktop_tracker.data_dir import DataDirInUse
+from desktop_tracker.data_dir import DataDirError
 from desktop_tracker.gui.async_ops import cancel_all, spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier
 from desktop_tracker.gui.error_reporter import ErrorReporter
@@ -84,7 +84,7 @@ class DesktopApp:
         self.reporter.install(asyncio.get_running_loop())
         try:
             await self.services.open()
-        except (DataDirInUse, StoreError) as error:
+        except (DataDirError, StoreError) as error:  # in use, not a folder, unwritable, damaged
             log.error("cannot start: %s", error)
             await _tell(f"desktop_tracker cannot start.\n\n{error}")
             self.reporter.uninstall()

@@ -85,7 +85,7 @@ class DesktopNotifier:
 
         notifier = DesktopNotifier(on_activated=lambda app_id: ..., icon=str(icon_path))
         await notifier.start()          # False (and logged) when there is no daemon
-        await notifier.notify(42, "Change detected: Shop — 1 added", "1 added\\n…")
+        await notifier.notify(42, "Change detected: Shop", "1 added\\n…")
         await notifier.close()
     """
 

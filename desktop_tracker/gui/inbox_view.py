@@ -41,6 +41,7 @@ UNREAD_MARK = "●"
 KIND_TEXT = {
     NotificationKind.CHANGE: "Δ Change",
     NotificationKind.FAILURE: "⚠ Failed",
+    NotificationKind.RECOVERED: "✓ Works again",
 }
 MARK, KIND, TITLE, TIME = range(4)
 HEADERS = ("", "Kind", "Title", "Time")
@@ -254,8 +255,9 @@ class InboxView(QWidget):
         item = QTreeWidgetItem()
         item.setData(MARK, ID_ROLE, notification_id)
         item.setText(KIND, KIND_TEXT.get(notification.kind, str(notification.kind)))
-        # One line: a title with a line break in it would otherwise show only its first line.
-        item.setText(TITLE, " ".join(notification.title.split()))
+        # One line, the title and the body's first line ("Change detected: Shop — 1 added"): a
+        # line break would otherwise show only the first line. The tool tip has the whole body.
+        item.setText(TITLE, notification.headline)
         item.setText(TIME, format_time(notification.created_at))
         tip = plain_tooltip(f"{notification.title}\n\n{notification.body}".strip())
         for column in range(len(HEADERS)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +26,7 @@ from desktop_tracker.core.events import JobFailed, JobFinished, JobStarted, Sche
 from desktop_tracker.core.scheduler import Scheduler
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.async_ops import set_error_reporter, spawn
+from desktop_tracker.gui.diff_view import ChangeColours
 from desktop_tracker.gui.history_view import HistoryWindow
 from desktop_tracker.gui.inbox_view import InboxView
 from desktop_tracker.gui.plain_text import plain_label
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._update_status)
 
         self._build_table()
+        self._apply_colours()
         self._build_actions()
         self._build_status_bar()
         self._build_inbox(inbox)
@@ -493,6 +495,17 @@ class MainWindow(QMainWindow):
             self.schedule_refresh()
         if not self._status_timer.isActive():
             self._status_timer.start()
+
+    def _apply_colours(self) -> None:
+        # Failing rows in the theme's red (beside their icon and words), light or dark.
+        colours = ChangeColours.from_palette(self.table.palette())
+        self.model.set_failing_colour(colours.accent["red"])
+
+    def changeEvent(self, event: QEvent) -> None:
+        palette_changed = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+        if event.type() in palette_changed and hasattr(self, "table"):
+            self._apply_colours()
+        super().changeEvent(event)
 
     def set_tray_available(self, available: bool) -> None:
         """Whether closing the window leaves the app running in the tray."""

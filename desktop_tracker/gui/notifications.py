@@ -15,6 +15,10 @@ it whatever happens here; delivery is best effort on top. Which way a notificati
 A burst (200 checks finding the same CDN change) must not become 200 pop-ups: the first
 notification after a quiet moment is delivered at once, and what comes within `burst_window`
 seconds after a delivery waits and is delivered as one summary ("12 changes detected").
+
+A notification's title names it ("Change detected: Shop", "Check failed: Shop", "Shop works
+again") and its body says the rest (the summary and findings, the reason): a pop-up shows both,
+so neither repeats the other. A summary lists one line for each (`Notification.headline`).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from desktop_tracker.service.trackers import (
 log = logging.getLogger(__name__)
 
 BURST_WINDOW = 2.0  # seconds: at most one pop-up this often
-SUMMARY_LINES = 4  # titles listed in a summary's body
+SUMMARY_LINES = 4  # notifications listed in a summary's body, one line each
 TRAY_MESSAGE_MS = 10_000
 
 
@@ -384,9 +388,11 @@ def summary_message(notifications: Sequence[Notification]) -> Message:
         title = f"{count} changes detected"
     elif kinds == {NotificationKind.FAILURE}:
         title = f"{count} checks failed"
+    elif kinds == {NotificationKind.RECOVERED}:
+        title = f"{count} trackers work again"
     else:
         title = f"{count} new notifications"
-    lines = [n.title for n in notifications[:SUMMARY_LINES]]
+    lines = [n.headline for n in notifications[:SUMMARY_LINES]]
     if count > SUMMARY_LINES:
         lines.append(f"and {count - SUMMARY_LINES} more")
     return Message(title, "\n".join(lines), tuple(notifications))

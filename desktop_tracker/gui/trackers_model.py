@@ -9,6 +9,10 @@ only the cells whose text changed.
 
 Item views draw DisplayRole strings as plain text, so names and URLs from the user or the web
 never render as HTML here.
+
+A failing tracker says so in words, without hovering: its status reads "Failing" beside a warning
+icon (and in the failure colour, when the window gives one), its last check "Failed: " and the
+error's first line; the whole error is in both cells' tool tips. A success makes it plain again.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QIcon, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QStyle
 
 from desktop_tracker.core.jobs import RunOutcome
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
@@ -34,6 +39,9 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 2  # on the name cell: what the filter 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+DECORATION = Qt.ItemDataRole.DecorationRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
+ERROR_CHARS = 160  # of an error's first line in a cell; the tool tip has all of it
 
 TLS_OFF_TIP = (
     "TLS verification is off for this tracker: the site's certificate is not checked, so anyone "
@@ -47,6 +55,39 @@ _OUTCOME_WORDS = {
     RunOutcome.SKIPPED: "– skipped",
     RunOutcome.RUNNING: "… running",
 }
+
+
+_warning_icon: list[QIcon] = []
+
+
+def warning_icon() -> QIcon:
+    """One icon for every failing row. A row's cells are compared before they are written, and
+    two QIcons are equal only when they are the same object: a new one each time would
+    rewrite every failing row's status cell at every refresh."""
+    if not _warning_icon:
+        app = QApplication.instance()
+        if not isinstance(app, QApplication):
+            return QIcon()  # no widgets, no style to take it from (not kept: try again later)
+        _warning_icon.append(app.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+    return _warning_icon[0]
+
+
+def failure_text(overview: TrackerOverview) -> str | None:
+    """The error a failing tracker shows: its last run's, or its failure streak's (while a new
+    check runs, or when the last run was cut short). None when it is not failing."""
+    run = overview.last_run
+    if run is not None and run.outcome is RunOutcome.FAILED:
+        return run.error or "unknown error"
+    if overview.failure is not None:
+        return overview.failure.error or "unknown error"
+    return None
+
+
+def brief_error(error: str) -> str:
+    """The first line of an error, shortened for a cell."""
+    line = next((part for part in error.splitlines() if part.strip()), "unknown error")
+    line = " ".join(line.split())
+    return line if len(line) <= ERROR_CHARS else line[: ERROR_CHARS - 1] + "…"
 
 
 def local_time(timestamp: float | None) -> str:
@@ -78,6 +119,7 @@ class TrackersModel(QStandardItemModel):
         self._rows: list[TrackerOverview] = []
         self._cells: list[Cells] = []  # what each row's items hold
         self._running: set[int] = set()
+        self._failing_colour: QColor | None = None
 
     # -- updates --------------------------------------------------------------------------------
 
@@ -107,6 +149,15 @@ class TrackersModel(QStandardItemModel):
             row = self.row_of(tracker_id)
             if row is not None:
                 self._write(row)
+
+    def set_failing_colour(self, colour: QColor | None) -> None:
+        """The text colour of a failing row's status and last check (the palette's red, which
+        the window chooses for its theme); None: the view's own. Said by icon and word too."""
+        if colour == self._failing_colour:
+            return
+        self._failing_colour = QColor(colour) if colour is not None else None
+        for row in range(len(self._rows)):
+            self._write(row)
 
     def row_of(self, tracker_id: int) -> int | None:
         for number, overview in enumerate(self._rows):
@@ -142,26 +193,38 @@ class TrackersModel(QStandardItemModel):
             elif column == LAST:
                 run = overview.last_run
                 # Errors quote the web (URLs, servers' words); tool tips would read them as HTML.
-                error = run.error if run is not None else None
+                error = failure_text(overview) or (run.error if run is not None else None)
                 cell[TOOLTIP] = plain_tooltip(error) if error else None
-            elif column == STATUS and not overview.tracker.verify_tls:
-                cell[TOOLTIP] = plain_tooltip(TLS_OFF_TIP)
+                self._mark_failing(cell, overview, icon=False)
+            elif column == STATUS:
+                tips = [TLS_OFF_TIP] if not overview.tracker.verify_tls else []
+                error = failure_text(overview)
+                if error is not None:
+                    tips.insert(0, f"The check failed: {error}")
+                cell[TOOLTIP] = plain_tooltip("\n\n".join(tips)) if tips else None
+                self._mark_failing(cell, overview, icon=True)
             elif column == UNREAD:
                 cell[ALIGNMENT] = int(Qt.AlignmentFlag.AlignCenter)
             cells.append(cell)
         return cells
 
+    def _mark_failing(self, cell: dict[int, Any], overview: TrackerOverview, *, icon: bool) -> None:
+        failing = failure_text(overview) is not None
+        if icon:
+            cell[DECORATION] = warning_icon() if failing else None
+        cell[FOREGROUND] = self._failing_colour if failing else None
+
     def _status(self, overview: TrackerOverview) -> str:
         tracker = overview.tracker
+        failing = failure_text(overview) is not None
         if tracker.id in self._running:
-            return "Checking…"
+            return "Checking… (failing)" if failing else "Checking…"
         if not tracker.enabled:
-            return "Paused"
-        run = overview.last_run
-        if run is None:
-            return "Not checked yet"
-        if run.outcome is RunOutcome.FAILED:
+            return "Paused (failing)" if failing else "Paused"
+        if failing:
             return "Failing"
+        if overview.last_run is None:
+            return "Not checked yet"
         return "OK"
 
     def _display(self, overview: TrackerOverview, column: int) -> str:
@@ -178,7 +241,12 @@ class TrackersModel(QStandardItemModel):
         if column == LAST:
             if run is None:
                 return "never"
-            return f"{local_time(run.started_at)}  {_OUTCOME_WORDS.get(run.outcome, '')}"
+            when = local_time(run.started_at)
+            error = failure_text(overview)
+            if run.outcome is RunOutcome.FAILED and error is not None:
+                return f"{when}  ✗ Failed: {brief_error(error)}"
+            words = f"{when}  {_OUTCOME_WORDS.get(run.outcome, '')}"
+            return f"{words} · last failed: {brief_error(error)}" if error else words
         if column == NEXT:
             return local_time(overview.next_check) if tracker.enabled else "paused"
         if column == STATUS:

@@ -16,7 +16,7 @@ from pathlib import Path
 from desktop_tracker.core.clock import Clock
 from desktop_tracker.core.jobs import Job
 from desktop_tracker.core.scheduler import Handler, RunContext, Scheduler
-from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock, ensure_data_dir
+from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock
 from desktop_tracker.service.trackers import TrackerService
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
@@ -46,7 +46,9 @@ class AppServices:
         fetch_limits: FetchLimits | None = None,
         fetcher: Fetcher | None = None,
     ) -> None:
-        self.data_dir = ensure_data_dir(data_dir)
+        # Made and checked by `open()` (the lock does it), so that a data directory that cannot
+        # be used is said where the other reasons not to start are.
+        self.data_dir = data_dir
         self._lock = InstanceLock(self.data_dir)
         self._clock = clock
         self._extra_handlers = dict(handlers or {})
@@ -63,6 +65,7 @@ class AppServices:
         """Take the data directory, open the database and start the scheduler.
 
         :raises DataDirInUse: another process runs on this data directory.
+        :raises DataDirUnusable: the data directory is not a folder or cannot be written.
         :raises StoreError: the database cannot be used (the message says why and what to do).
         """
         self._lock.acquire()

@@ -11,16 +11,29 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any, TypeVar
 
 from desktop_tracker.core.clock import Clock, SystemClock
 from desktop_tracker.core.events import EventBus, JobFailed, SchedulerEvent
 from desktop_tracker.core.jobs import Job, RunRecord
+from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.scheduler import RunContext, Scheduler, first_timing
 from desktop_tracker.domain.diff import ResourceDiff, diff_resources
 from desktop_tracker.domain.resources import PageResources
-from desktop_tracker.domain.revisions import Notification, NotificationKind, Revision
-from desktop_tracker.domain.trackers import CHECK_HANDLER, InvalidTracker, Tracker
+from desktop_tracker.domain.revisions import (
+    FailureStreak,
+    Notification,
+    NotificationKind,
+    Revision,
+)
+from desktop_tracker.domain.trackers import CHECK_HANDLER, Tracker
+from desktop_tracker.service.export_format import (
+    EXPORT_FORMAT,
+    EXPORT_VERSION,
+    ImportRefused,
+    parse_export,
+)
 from desktop_tracker.store import tracker_repository as repo
 from desktop_tracker.store.database import Connection, Database
 from desktop_tracker.store.job_repository import SqliteJobStore
@@ -28,9 +41,6 @@ from desktop_tracker.tracking.resource_check import PageChecker
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-EXPORT_FORMAT = "desktop-tracker/trackers"
-EXPORT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +61,17 @@ class TrackersChanged:
     """Trackers were added, edited or removed."""
 
 
-TrackerEvent = RevisionSaved | NotificationStored | TrackersChanged
+@dataclass(frozen=True, slots=True)
+class CheckFailed:
+    """A tracker's run failed for good and its failure streak is recorded; `told` when this
+    failure was notified (the first of its streak). A failed check saves no revision: this is
+    what says that a run log has a new failed run."""
+
+    tracker_id: int
+    told: bool
+
+
+TrackerEvent = RevisionSaved | NotificationStored | TrackersChanged | CheckFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +82,13 @@ class TrackerOverview:
     next_check: float | None  # None: manual, paused, or a "once" that has run
     last_run: RunRecord | None
     unread: int  # unread notifications
+    failure: FailureStreak | None = None  # failing now: since when, and the latest error
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     revision: Revision
     diff: ResourceDiff | None  # against the previous revision; None for the oldest kept
-
-
-class ImportRefused(ValueError):
-    """The import file cannot be imported; nothing was imported."""
 
 
 class TrackerService:
@@ -180,6 +197,7 @@ class TrackerService:
             timings = {job.id: (job, t) for job, t in SqliteJobStore.list_jobs_in(conn)}
             last_runs = SqliteJobStore.last_runs_in(conn)
             unread = repo.unread_counts(conn)
+            failures = repo.list_failure_streaks(conn)
             rows = []
             for tracker in trackers:
                 job, timing = timings.get(tracker.job_id, (None, None))
@@ -187,7 +205,11 @@ class TrackerService:
                 assert tracker.id is not None
                 rows.append(
                     TrackerOverview(
-                        tracker, due, last_runs.get(tracker.job_id), unread.get(tracker.id, 0)
+                        tracker,
+                        due,
+                        last_runs.get(tracker.job_id),
+                        unread.get(tracker.id, 0),
+                        failures.get(tracker.id),
                     )
                 )
             return rows
@@ -210,16 +232,22 @@ class TrackerService:
         return await self._scheduler.run_now((await self.get(tracker_id)).job_id)
 
     async def check_handler(self, run: RunContext) -> None:
-        """The scheduler's "check tracker" handler: fetch, diff, keep a revision, notify."""
+        """The scheduler's "check tracker" handler: fetch, diff, keep a revision, notify.
+
+        A check that succeeds ends the tracker's failure streak in the same transaction as its
+        result, and "NAME works again" is told if the failure was.
+        """
         if self._checker is None:
             raise RuntimeError("no checker is configured")
         tracker = await self.get(int(run.job.payload["tracker_id"]))
         page = await self._checker.check(
             tracker.url, tracker.headers, verify_tls=tracker.verify_tls, ignore=tracker.ignores
         )
-        saved = await self._write(
-            lambda conn: _store_result(conn, tracker, page, self._clock.now())
+        recovered, saved = await self._write(
+            lambda conn: _store_success(conn, tracker, page, self._clock.now())
         )
+        if recovered is not None:
+            self.events.publish(NotificationStored(recovered))
         if saved is None:
             return
         revision_id, diff, baseline, notification = saved
@@ -228,35 +256,48 @@ class TrackerService:
         if notification is not None:
             self.events.publish(NotificationStored(notification))
 
+    async def failure_streaks(self) -> dict[int, FailureStreak]:
+        """The trackers failing now, by id."""
+        return await self._read(repo.list_failure_streaks)
+
     def _on_scheduler_event(self, event: SchedulerEvent) -> None:
-        if isinstance(event, JobFailed) and event.gave_up and event.job_id.startswith("tracker:"):
-            task = asyncio.ensure_future(self._notify_failure(event))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
-
-    async def _notify_failure(self, event: JobFailed) -> None:
+        if not isinstance(event, JobFailed) or not event.job_id.startswith("tracker:"):
+            return
+        if not event.gave_up and self._retry_follows(event):
+            return  # the run is not over: its retry comes
         tracker_id = int(event.job_id.split(":", 1)[1])
-        now = self._clock.now()
+        error, now = event.error, self._clock.now()
+        # Queued now, while the scheduler publishes, so it is written no later than the run's
+        # failed result (queued on the loop's next turn): after a crash either both are lost
+        # (the run runs again) or the streak is there, and a run that fails again tells nothing.
+        stored = self._write(lambda conn: _record_failure(conn, tracker_id, error, now))
+        task = asyncio.ensure_future(self._publish_stored(tracker_id, stored))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
-        def work(conn: Connection) -> Notification | None:
-            try:
-                tracker = repo.get_tracker(conn, tracker_id)
-            except repo.UnknownTracker:
-                return None
-            if not tracker.notify:
-                return None
-            notification = Notification(
-                tracker_id,
-                NotificationKind.FAILURE,
-                f"Check failed: {tracker.name} — {_first_line(event.error)}",
-                event.error,
-                now,
-            )
-            return replace(notification, id=repo.insert_notification(conn, notification))
+    def _retry_follows(self, event: JobFailed) -> bool:
+        """Whether the scheduler planned a retry of this failed run. It plans none when the
+        next scheduled run comes first and takes its place (`gave_up` is then False): that run
+        starts over, so this one's failure is final all the same."""
+        timing = self._scheduler.timing(event.job_id) if self._scheduler is not None else None
+        return (
+            timing is not None
+            and timing.retry_due is not None
+            and timing.retry_attempt == event.attempt + 1
+            and timing.retry_planned == event.planned_at
+        )
 
-        stored = await self._write(work)
-        if stored is not None:
-            self.events.publish(NotificationStored(stored))
+    async def _publish_stored(
+        self, tracker_id: int, stored: Awaitable[Notification | None]
+    ) -> None:
+        try:
+            notification = await stored
+        except Exception:
+            log.exception("a failed check could not be recorded")
+            return
+        if notification is not None:
+            self.events.publish(NotificationStored(notification))
+        self.events.publish(CheckFailed(tracker_id, told=notification is not None))
 
     # -- import and export ------------------------------------------------------------------
 
@@ -272,11 +313,13 @@ class TrackerService:
         """Add every tracker of an export, all or none. :raises ImportRefused:"""
         trackers = parse_export(data)
         existing = {(t.kind, t.name) for t in await self.all()}
-        clashes = [t.name for t in trackers if (t.kind, t.name) in existing]
+        clashes = [quote(t.name) for t in trackers if (t.kind, t.name) in existing]
         if clashes:
+            # Named up to five: an import of thousands of trackers must not print them all.
+            more = f" and {len(clashes) - 5:,} more" if len(clashes) > 5 else ""
             raise ImportRefused(
-                f"trackers with these names exist already: {', '.join(clashes)}. Nothing was "
-                "imported: rename or remove them first."
+                f"trackers with these names exist already: {', '.join(clashes[:5])}{more}. "
+                "Nothing was imported: rename or remove them first."
             )
         now = self._clock.now()
 
@@ -323,36 +366,6 @@ def job_for(tracker: Tracker) -> Job:
     )
 
 
-def parse_export(data: Any) -> list[Tracker]:
-    """:raises ImportRefused: naming the tracker and field that is wrong."""
-    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-        raise ImportRefused(
-            f'this is not a desktop_tracker export (expected "format": "{EXPORT_FORMAT}")'
-        )
-    if data.get("version") != EXPORT_VERSION:
-        raise ImportRefused(
-            f"export version {data.get('version')!r} is not supported (this one reads "
-            f"{EXPORT_VERSION}): update desktop_tracker"
-        )
-    items = data.get("trackers")
-    if not isinstance(items, list):
-        raise ImportRefused('"trackers" must be a list')
-    trackers: list[Tracker] = []
-    seen: set[tuple[str, str]] = set()
-    for number, item in enumerate(items, start=1):
-        try:
-            tracker = Tracker.from_json(item)
-        except InvalidTracker as error:
-            name = item.get("name") if isinstance(item, dict) else None
-            which = f"tracker {number}" + (f" ({name!r})" if name else "")
-            raise ImportRefused(f"{which}: {error.field}: {error}; nothing was imported") from None
-        if (tracker.kind, tracker.name) in seen:
-            raise ImportRefused(f"the name {tracker.name!r} appears twice; nothing was imported")
-        seen.add((tracker.kind, tracker.name))
-        trackers.append(tracker)
-    return trackers
-
-
 def _store_result(
     conn: Connection, tracker: Tracker, page: PageResources, now: float
 ) -> tuple[int, ResourceDiff, bool, Notification | None] | None:
@@ -374,7 +387,7 @@ def _store_result(
     notification = Notification(
         tracker.id,
         NotificationKind.CHANGE,
-        f"Change detected: {current.name} — {diff.summary()}",
+        f"Change detected: {current.name}",  # the summary is the body's, said once
         body,
         now,
         revision_id,
@@ -383,5 +396,65 @@ def _store_result(
     return revision_id, diff, baseline, notification
 
 
+def _store_success(
+    conn: Connection, tracker: Tracker, page: PageResources, now: float
+) -> tuple[Notification | None, tuple[int, ResourceDiff, bool, Notification | None] | None]:
+    """A check succeeded: end the failure streak ("works again", stored first), then keep the
+    result. One transaction."""
+    assert tracker.id is not None
+    recovered = _end_failure(conn, tracker.id, now)
+    return recovered, _store_result(conn, tracker, page, now)
+
+
+def _end_failure(conn: Connection, tracker_id: int, now: float) -> Notification | None:
+    """End the tracker's failure streak; "works again" if its failure was told. A check that
+    succeeds with no streak (the common case) costs one lookup by key."""
+    streak = repo.end_failure_streak(conn, tracker_id)
+    if streak is None or not streak.notified:
+        return None
+    try:
+        current = repo.get_tracker(conn, tracker_id)
+    except repo.UnknownTracker:
+        return None
+    if not current.notify:
+        return None  # turned off since: the streak ends quietly
+    body = f"It had failed since {_local_time(streak.since)} ({_first_line(streak.error)})."
+    notification = Notification(
+        tracker_id, NotificationKind.RECOVERED, f"{current.name} works again", body, now
+    )
+    return replace(notification, id=repo.insert_notification(conn, notification))
+
+
+def _record_failure(
+    conn: Connection, tracker_id: int, error: str, now: float
+) -> Notification | None:
+    """A run failed for good. The first of a streak is told, if the tracker notifies (with
+    notify off the streak is kept all the same, so turning it on later tells nothing old);
+    later ones only update the streak's error. One transaction."""
+    try:
+        tracker = repo.get_tracker(conn, tracker_id)
+    except repo.UnknownTracker:
+        return None  # removed meanwhile
+    streak = repo.get_failure_streak(conn, tracker_id)
+    if streak is not None:
+        repo.save_failure_streak(conn, replace(streak, error=error, updated_at=now))
+        return None
+    repo.save_failure_streak(conn, FailureStreak(tracker_id, now, error, tracker.notify, now))
+    if not tracker.notify:
+        return None
+    notification = Notification(
+        tracker_id,
+        NotificationKind.FAILURE,
+        f"Check failed: {tracker.name}",
+        error.strip() or "unknown error",  # the reason, in words (the fetcher's own)
+        now,
+    )
+    return replace(notification, id=repo.insert_notification(conn, notification))
+
+
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else "unknown error"
+
+
+def _local_time(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).astimezone().strftime("%Y-%m-%d %H:%M")

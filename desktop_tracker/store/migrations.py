@@ -95,4 +95,25 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX notifications_unread ON notifications(read_at, id);
     """,
+    # 3: failure streaks: a tracker's failure is told once, and its end once. A tracker that
+    # is failing now (its last run failed, its newest notification told a failure) starts in
+    # its streak, so an upgrade does not tell the failure again.
+    """
+    CREATE TABLE failure_streaks (
+        tracker_id INTEGER PRIMARY KEY REFERENCES trackers(id) ON DELETE CASCADE,
+        since      REAL NOT NULL,
+        error      TEXT NOT NULL,
+        notified   INTEGER NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    INSERT INTO failure_streaks (tracker_id, since, error, notified, updated_at)
+    SELECT n.tracker_id, n.created_at, coalesce(r.error, n.body), 1, r.started_at
+    FROM notifications n
+    JOIN runs r ON r.job_id = 'tracker:' || n.tracker_id
+    WHERE n.kind = 'failure'
+      AND n.id = (SELECT max(id) FROM notifications WHERE tracker_id = n.tracker_id)
+      AND r.outcome = 'failed'
+      AND r.started_at = (SELECT max(started_at) FROM runs WHERE job_id = r.job_id)
+    GROUP BY n.tracker_id;
+    """,
 ]

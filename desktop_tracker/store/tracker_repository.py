@@ -15,7 +15,12 @@ from dataclasses import replace
 
 from desktop_tracker.core.retry import RetryStrategy
 from desktop_tracker.domain.resources import PageResources, Resource
-from desktop_tracker.domain.revisions import Notification, NotificationKind, Revision
+from desktop_tracker.domain.revisions import (
+    FailureStreak,
+    Notification,
+    NotificationKind,
+    Revision,
+)
 from desktop_tracker.domain.trackers import Tracker, TrackerKind
 
 _TRACKER_COLUMNS = (
@@ -51,7 +56,24 @@ def insert_tracker(conn: sqlite3.Connection, tracker: Tracker) -> Tracker:
 
 
 def update_tracker(conn: sqlite3.Connection, tracker: Tracker) -> Tracker:
-    """:raises UnknownTracker, DuplicateTracker:"""
+    """:raises UnknownTracker, DuplicateTracker:
+
+    An edit of what is fetched (kind, URL, headers, TLS verification) ends the tracker's failure
+    streak: whether the new settings fail too is told afresh, and no "works again" follows.
+    """
+    conn.execute(
+        "DELETE FROM failure_streaks WHERE tracker_id = ? AND EXISTS (SELECT 1 FROM trackers "
+        "WHERE id = ? AND (kind IS NOT ? OR url IS NOT ? OR headers IS NOT ? "
+        "OR verify_tls IS NOT ?))",
+        (
+            tracker.id,
+            tracker.id,
+            tracker.kind.value,
+            tracker.url,
+            json.dumps(tracker.headers),
+            int(tracker.verify_tls),
+        ),
+    )
     try:
         cursor = conn.execute(
             "UPDATE trackers SET name = ?, kind = ?, url = ?, revisions = ?, headers = ?, "
@@ -388,3 +410,50 @@ def mark_notifications_read(
             "UPDATE notifications SET read_at = ? WHERE id = ? AND read_at IS NULL",
             [(now, i) for i in ids],
         )
+
+
+# -- failure streaks ------------------------------------------------------------------------------
+
+
+def get_failure_streak(conn: sqlite3.Connection, tracker_id: int) -> FailureStreak | None:
+    row = conn.execute(
+        f"SELECT {_STREAK_COLUMNS} FROM failure_streaks WHERE tracker_id = ?", (tracker_id,)
+    ).fetchone()
+    return _streak_from_row(row) if row is not None else None
+
+
+def list_failure_streaks(conn: sqlite3.Connection) -> dict[int, FailureStreak]:
+    """Every tracker failing now, by tracker id."""
+    rows = conn.execute(f"SELECT {_STREAK_COLUMNS} FROM failure_streaks")
+    return {int(row[0]): _streak_from_row(row) for row in rows}
+
+
+def save_failure_streak(conn: sqlite3.Connection, streak: FailureStreak) -> None:
+    """Start a streak, or carry on one (its `since` and `notified` stay as they were)."""
+    conn.execute(
+        "INSERT INTO failure_streaks (tracker_id, since, error, notified, updated_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tracker_id) DO UPDATE SET "
+        "error = excluded.error, updated_at = excluded.updated_at",
+        (streak.tracker_id, streak.since, streak.error, int(streak.notified), streak.updated_at),
+    )
+
+
+def end_failure_streak(conn: sqlite3.Connection, tracker_id: int) -> FailureStreak | None:
+    """End the tracker's streak, if it has one; returns it."""
+    streak = get_failure_streak(conn, tracker_id)
+    if streak is not None:
+        conn.execute("DELETE FROM failure_streaks WHERE tracker_id = ?", (tracker_id,))
+    return streak
+
+
+_STREAK_COLUMNS = "tracker_id, since, error, notified, updated_at"
+
+
+def _streak_from_row(row: Sequence[object]) -> FailureStreak:
+    return FailureStreak(
+        tracker_id=int(str(row[0])),
+        since=float(str(row[1])),
+        error=str(row[2]),
+        notified=bool(row[3]),
+        updated_at=float(str(row[4])),
+    )
