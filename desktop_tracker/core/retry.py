@@ -6,8 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from desktop_tracker.core.quoting import quote
+
 StrategyName = Literal["none", "constant", "linear", "exponential"]
 MAX_ATTEMPTS = 10
+# A retry is for a failure that passes (a site down for a while); a wait longer than a week is
+# the schedule's job. The limits also keep every retry instant a date the scheduler can show
+# and compute with: `initial=99999999999d` was once accepted and overflowed its datetimes.
+MAX_DELAY = 7 * 86400.0  # seconds, for each of initial, increment and maximum
+MAX_MULTIPLIER = 10.0  # the retry editor's limit too
 
 
 class InvalidRetryStrategy(ValueError):
@@ -33,7 +40,7 @@ class RetryStrategy:
     def __post_init__(self) -> None:
         if self.strategy not in ("none", "constant", "linear", "exponential"):
             raise InvalidRetryStrategy(
-                f"unknown retry strategy {self.strategy!r}: "
+                f"unknown retry strategy {quote(str(self.strategy))}: "
                 "use none, constant, linear or exponential"
             )
         if self.strategy == "none":
@@ -42,15 +49,23 @@ class RetryStrategy:
             return
         if not 1 <= self.attempts <= MAX_ATTEMPTS:
             raise InvalidRetryStrategy(
-                f"attempts must be between 1 and {MAX_ATTEMPTS}, not {self.attempts}"
+                f"attempts must be between 1 and {MAX_ATTEMPTS}, not {_number(self.attempts)}"
             )
+        # Written "not <= limit" rather than "> limit" so that NaN is refused too.
         for name in ("initial", "maximum"):
-            if getattr(self, name) <= 0:
+            if not getattr(self, name) > 0:
                 raise InvalidRetryStrategy(f"{name} interval must be more than 0 seconds")
-        if self.increment < 0:
+        if not self.increment >= 0:
             raise InvalidRetryStrategy("increment must not be negative")
-        if self.multiplier < 1:
+        for name in ("initial", "increment", "maximum"):
+            if not getattr(self, name) <= MAX_DELAY:
+                raise InvalidRetryStrategy(
+                    f"{name} interval must be at most 7 days (7d): a retry waits a week at most"
+                )
+        if not self.multiplier >= 1:
             raise InvalidRetryStrategy("multiplier must be 1 or more")
+        if not self.multiplier <= MAX_MULTIPLIER:
+            raise InvalidRetryStrategy(f"multiplier must be at most {MAX_MULTIPLIER:g}")
 
     def delay_after(self, failed_attempt: int) -> float | None:
         """Seconds to wait after attempt `failed_attempt` (1-based) failed; None: give up."""
@@ -92,13 +107,34 @@ class RetryStrategy:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RetryStrategy:
         known = {"strategy", "attempts", "initial", "increment", "multiplier", "maximum"}
-        unknown = set(data) - known
+        unknown = sorted(str(key) for key in data if key not in known)
         if unknown:
-            raise InvalidRetryStrategy(f"unknown retry field(s): {', '.join(sorted(unknown))}")
+            named = ", ".join(quote(key) for key in unknown[:5])
+            more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+            raise InvalidRetryStrategy(f"unknown retry field(s): {named}{more}")
         try:
             return cls(**data)
         except TypeError as error:
             raise InvalidRetryStrategy(f"invalid retry strategy: {error}") from None
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> RetryStrategy:
+        """A strategy as the database holds it. Versions before MAX_DELAY and MAX_MULTIPLIER
+        stored larger values: each is read as its limit, so their data still opens (and such a
+        retry waits a week, not a month)."""
+        values = dict(data)
+        for key, limit in (
+            ("initial", MAX_DELAY),
+            ("increment", MAX_DELAY),
+            ("maximum", MAX_DELAY),
+            ("multiplier", MAX_MULTIPLIER),
+        ):
+            value = values.get(key)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue  # left to from_dict to refuse
+            if not value <= limit:  # NaN, which was accepted then, too
+                values[key] = limit
+        return cls.from_dict(values)
 
 
 NO_RETRY = RetryStrategy()
@@ -113,7 +149,9 @@ def parse_duration(text: str) -> float:
     """Seconds in '90', '90s', '15m', '2h', '1h30m' or '1d'."""
     match = _DURATION.match(text.strip().lower())
     if not text.strip() or match is None or not any(match.groups()):
-        raise InvalidRetryStrategy(f"{text!r} is not a duration: write e.g. 30s, 5m, 1h30m or 1d")
+        raise InvalidRetryStrategy(
+            f"{quote(text)} is not a duration: write e.g. 30s, 5m, 1h30m or 1d"
+        )
     days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
     return days * 86400 + hours * 3600 + minutes * 60 + seconds
 
@@ -129,21 +167,38 @@ def parse_retry(spec: str) -> RetryStrategy:
         key, sep, value = setting.partition("=")
         key = aliases.get(key.strip().lower(), key.strip().lower())
         if not sep:
-            raise InvalidRetryStrategy(f"retry setting {setting!r} needs the form name=value")
+            raise InvalidRetryStrategy(f"retry setting {quote(setting)} needs the form name=value")
         if key == "attempts":
-            if not value.strip().isdigit():
-                raise InvalidRetryStrategy(f"attempts must be a whole number, not {value!r}")
-            fields[key] = int(value)
+            digits = value.strip()
+            # isdigit() alone takes "²", which int() does not read.
+            if not (digits.isascii() and digits.isdigit()):
+                raise InvalidRetryStrategy(f"attempts must be a whole number, not {quote(value)}")
+            if len(digits.lstrip("0")) > 6:  # int() refuses over 4,300 digits, in its words
+                raise InvalidRetryStrategy(
+                    f"attempts must be between 1 and {MAX_ATTEMPTS}, not {quote(digits)}"
+                )
+            fields[key] = int(digits)
         elif key == "multiplier":
             try:
                 fields[key] = float(value)
             except ValueError:
-                raise InvalidRetryStrategy(f"multiplier must be a number, not {value!r}") from None
+                raise InvalidRetryStrategy(
+                    f"multiplier must be a number, not {quote(value)}"
+                ) from None
         elif key in ("initial", "increment", "maximum"):
             fields[key] = parse_duration(value)
         else:
             raise InvalidRetryStrategy(
-                f"unknown retry setting {key!r}: use attempts, interval/initial, increment, "
+                f"unknown retry setting {quote(key)}: use attempts, interval/initial, increment, "
                 "multiplier or max"
             )
     return RetryStrategy.from_dict(fields)
+
+
+def _number(value: object) -> str:
+    """A number given in code or a file, for a message: short whatever its size."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4,300 digits has no text
+        return "a number too long to show"
+    return text if len(text) <= 24 else quote(text, 24)

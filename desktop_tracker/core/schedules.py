@@ -7,14 +7,15 @@ A schedule is one of four kinds:
 * ``@every 15m``: every multiple of the interval since the Unix epoch.
 * ``once 2026-12-01T09:00`` (or a bare ISO 8601 date-time): a single instant.
 
-Cron matching is left to croniter, which is right about naive wall-clock times. Turning a wall time
-into a real instant is done here with zoneinfo, because croniter's own time-zone handling runs a
-fixed-time job twice on a fall-back night. The rules:
+Cron expressions match wall-clock times as cron on Debian does (`cron.py`). Turning a wall time
+into real instants is done here with zoneinfo, by Debian's daylight-saving rules, which sort jobs
+in two classes (`CronExpression.wildcard`):
 
-* a wall time that exists once is that instant;
-* a wall time inside a spring-forward gap runs at the first instant after the gap;
-* a wall time that occurs twice runs at both instants only when the hour field is a wildcard (the
-  job runs at every real instant); otherwise it runs at the first one only.
+* a *fixed-time* job (none of its seconds, minute and hour fields starts with `*`): a wall time
+  inside a spring-forward gap runs once, at the first instant after the gap; a wall time that
+  occurs twice runs at its first occurrence only;
+* a *wildcard* job runs at every real instant whose wall time matches: times that do not exist
+  are skipped, times that occur twice run twice.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Final
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from desktop_tracker.core.cron import CronExpression, InvalidSchedule, parse_cron
+from desktop_tracker.core.cron_words import describe_cron
+from desktop_tracker.core.quoting import quote
 
 __all__ = [
     "CronSchedule",
@@ -44,15 +47,16 @@ __all__ = [
 ]
 
 
-class InvalidSchedule(ValueError):
-    """Raised with a message that names the wrong part and says what to do."""
-
-
 # Instants are handled internally as naive UTC datetimes: comparing them is exact and cheap, and
 # it sidesteps PEP 495, under which aware datetimes in a fold compare unequal across zones.
 _EPOCH: Final = datetime(1970, 1, 1)
 _ONE_SECOND: Final = timedelta(seconds=1)
 _ONE_MICROSECOND: Final = timedelta(microseconds=1)
+
+# Longer texts are refused before parsing: a cron expression of a few megabytes (a paste gone
+# wrong, or a hostile import) would take seconds to read, and its words would be unreadable.
+MAX_EXPRESSION_LENGTH: Final = 1000
+MAX_ZONE_LENGTH: Final = 100
 
 _EXAMPLES: Final = "'0 9 * * *', '@every 15m', 'once 2026-12-01T09:00' or 'manual'"
 
@@ -68,7 +72,7 @@ def _load_zone(name: str) -> ZoneInfo:
         # KeyError is ZoneInfoNotFoundError; ValueError and OSError come from malformed keys
         # and from directory names such as "Europe".
         raise InvalidSchedule(
-            f"unknown time zone '{name}': use an IANA name such as Europe/Paris"
+            f"unknown time zone {quote(name)}: use an IANA name such as Europe/Paris"
         ) from None
 
 
@@ -222,7 +226,7 @@ class Schedule(ABC):
         object.__setattr__(self, "_zone", _load_zone(self.timezone))
 
     def __reduce__(self) -> tuple[type[Schedule], tuple[str, str]]:
-        # Rebuild from the text: the croniter and the lock inside a cron schedule do not copy.
+        # Rebuild from the text: a parsed schedule is a cache of what the text says.
         return (type(self), (self.expression, self.timezone))
 
     @property
@@ -261,7 +265,7 @@ class ManualSchedule(Schedule):
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.expression.lower() != "manual":
-            raise InvalidSchedule(f"'{self.expression}' is not 'manual'")
+            raise InvalidSchedule(f"{quote(self.expression)} is not 'manual'")
 
     @property
     def kind(self) -> str:
@@ -287,237 +291,6 @@ _PRESETS: Final = {
     "@hourly": "0 * * * *",
 }
 
-_MONTH_NAMES: Final = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-# February counts 29: a day that exists in leap years is a day that exists.
-_LONGEST_MONTH: Final = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-@dataclass(frozen=True)
-class _Field:
-    name: str
-    low: int
-    high: int
-    names: dict[str, int]
-    hint: str
-
-
-_SECOND: Final = _Field("second", 0, 59, {}, "use 0–59, e.g. 0, */10, 0-30 or 0,30")
-_MINUTE: Final = _Field("minute", 0, 59, {}, "use 0–59, e.g. 0, */15, 0-30 or 0,30")
-_HOUR: Final = _Field("hour", 0, 23, {}, "use 0–23, e.g. 9, */2, 9-17 or 9,13")
-_DAY: Final = _Field(
-    "day-of-month",
-    1,
-    31,
-    {},
-    "use 1–31, e.g. 1, 1-15 or 1,15, L for the last day or 15W for the weekday nearest the 15th",
-)
-_MONTH: Final = _Field(
-    "month",
-    1,
-    12,
-    {name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)},
-    "use 1–12 or JAN–DEC, e.g. 6, JAN-MAR or 1,7",
-)
-_WEEKDAY: Final = _Field(
-    "day-of-week",
-    0,
-    7,
-    {name: number for number, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))},
-    "use 0–7 (0 and 7 are Sunday) or SUN–SAT, e.g. MON-FRI, FRI#3 for the third Friday"
-    " or L5 for the last Friday",
-)
-_FIVE_FIELDS: Final = (_MINUTE, _HOUR, _DAY, _MONTH, _WEEKDAY)
-_SIX_FIELDS: Final = (_SECOND, *_FIVE_FIELDS)
-
-_HASHED: Final = re.compile(r"[hr](?:\(\d+-\d+\))?(?:/\d+)?")
-_NEAREST_WEEKDAY: Final = re.compile(r"(\d+)w|w(\d+)")
-
-
-def _field_error(spec: _Field, text: str, problem: str) -> InvalidSchedule:
-    return InvalidSchedule(f"{spec.name} field '{text}': {problem}; {spec.hint}")
-
-
-def _check_value(spec: _Field, text: str, value: str) -> int:
-    lowered = value.lower()
-    if not value:
-        raise _field_error(spec, text, "a number is missing")
-    if value.isdecimal() and value.isascii():
-        number = int(value)
-    elif lowered in spec.names:
-        number = spec.names[lowered]
-    else:
-        raise _field_error(spec, text, f"cannot read '{value}'")
-    if not spec.low <= number <= spec.high:
-        if value == text:
-            raise InvalidSchedule(
-                f"{spec.name} field '{text}' is out of range {spec.low}–{spec.high}"
-            )
-        raise InvalidSchedule(
-            f"{spec.name} field '{text}': {number} is out of range {spec.low}–{spec.high}"
-        )
-    return number
-
-
-def _check_range(spec: _Field, text: str, item: str) -> None:
-    """Checks `value`, `value-value` or `*`, each optionally followed by `/step`."""
-    base, slash, step = item.partition("/")
-    if slash and not (step.isdecimal() and step.isascii()):
-        raise _field_error(spec, text, f"the step in '{item}' must be a whole number")
-    if slash and int(step) == 0:
-        raise _field_error(spec, text, f"the step in '{item}' must be 1 or more")
-    if base == "*":
-        return
-    low, dash, high = base.partition("-")
-    _check_value(spec, text, low)
-    if dash and not (spec is _DAY and high.lower() == "l"):
-        _check_value(spec, text, high)
-
-
-def _check_item(spec: _Field, text: str, item: str, alone: bool) -> None:
-    """Checks one comma-separated part of a field. Messages quote the user's own spelling."""
-    lowered = item.lower()
-    if not item:
-        raise _field_error(spec, text, "there is an empty value; check the commas")
-    if _HASHED.fullmatch(lowered):
-        raise _field_error(
-            spec,
-            text,
-            f"hashed (H) and random (R) values such as '{item}' are not supported;"
-            " write a fixed value instead",
-        )
-    if item == "?":
-        if spec not in (_DAY, _WEEKDAY):
-            raise _field_error(spec, text, "? is only allowed for day-of-month or day-of-week")
-        if not alone:
-            raise _field_error(spec, text, "? must stand alone")
-        return
-    if spec is _DAY:
-        if lowered == "l":
-            return
-        nearest = _NEAREST_WEEKDAY.fullmatch(lowered)
-        if nearest:
-            _check_value(spec, text, nearest.group(1) or nearest.group(2))
-            if not alone:
-                raise _field_error(spec, text, "W takes a single day, not a list")
-            return
-        if "w" in lowered:
-            raise _field_error(spec, text, f"'{item}' is not supported")
-    if spec is _WEEKDAY:
-        day, hash_sign, nth = item.partition("#")
-        if hash_sign:
-            if not (nth.isdecimal() and nth.isascii() and 1 <= int(nth) <= 5):
-                raise _field_error(spec, text, f"'#{nth}' must be #1 to #5")
-            _check_range(spec, text, day)
-            return
-        if lowered == "l":
-            raise _field_error(spec, text, "L needs a weekday, e.g. L5 for the last Friday")
-        if lowered.startswith("l") and item[1:].isdecimal():
-            _check_value(spec, text, item[1:])
-            return
-        # croniter knows the last weekday only as L and a number; Quartz writes 5L or FRIL.
-        if lowered.startswith("l") or lowered.endswith("l"):
-            day = item[1:] if lowered.startswith("l") else item[:-1]
-            if day.isdecimal() or day.lower() in spec.names:
-                number = _check_value(spec, text, day) % 7
-                raise _field_error(spec, text, f"write the last weekday as L{number}, not {item}")
-    _check_range(spec, text, item)
-
-
-def _check_fields(fields: list[str]) -> None:
-    specs = _SIX_FIELDS if len(fields) == 6 else _FIVE_FIELDS
-    for spec, text in zip(specs, fields, strict=True):
-        items = text.split(",")
-        for item in items:
-            _check_item(spec, text, item, alone=len(items) == 1)
-
-
-def _join(words: list[str], conjunction: str) -> str:
-    if len(words) <= 2:
-        return f" {conjunction} ".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-
-
-def _never_runs(expanded: list[list[Any]]) -> InvalidSchedule:
-    days = [value for value in expanded[2] if isinstance(value, int)]
-    months = [value for value in expanded[3] if isinstance(value, int)]
-    if days and months and len(days) == len(expanded[2]) and len(months) == len(expanded[3]):
-        longest = max(_LONGEST_MONTH[month - 1] for month in months)
-        if min(days) > longest:
-            day_words = f"day {days[0]} never occurs"
-            if len(days) > 1:
-                day_words = f"days {_join([str(day) for day in days], 'and')} never occur"
-            month_words = _join([_MONTH_NAMES[month - 1] for month in months], "or")
-            which = "that month" if len(months) == 1 else "those months"
-            return InvalidSchedule(
-                f"the schedule never runs: {day_words} in {month_words};"
-                f" choose a day that exists in {which}, or L for the last day"
-            )
-    return InvalidSchedule(
-        "the schedule never runs: no date matches its day-of-month, month and day-of-week"
-        " fields together; check those three fields"
-    )
-
-
-def _croniter_accepts(text: str, seconds_first: bool, *, strict: bool = False) -> bool:
-    try:
-        return bool(croniter.is_valid(text, second_at_beginning=seconds_first, strict=strict))
-    except Exception:  # is_valid lets a few non-croniter errors through
-        return False
-
-
-def _build_croniter(text: str, fields: list[str]) -> Any:
-    """A croniter for a cron expression already checked field by field.
-
-    The field checks catch almost everything, but croniter has a few rules of its own (such as
-    not mixing plain weekdays with '#'); its messages do not say which field is at fault, so the
-    failing field is found by trying each one alone.
-    """
-    seconds_first = len(fields) == 6
-    # Building the croniter is the validation: a second parse by is_valid() would double the
-    # cost of adding jobs (each parse expands every field).
-    try:
-        return croniter(text, _EPOCH, ret_type=datetime, second_at_beginning=seconds_first)
-    except Exception:  # croniter raises ValueError, TypeError and its own errors
-        pass
-    specs = _SIX_FIELDS if seconds_first else _FIVE_FIELDS
-    for index, spec in enumerate(specs):
-        probe = ["*"] * len(fields)
-        probe[index] = fields[index]
-        if not _croniter_accepts(" ".join(probe), seconds_first):
-            raise _field_error(spec, fields[index], "this form is not supported")
-    raise InvalidSchedule(
-        f"cron expression '{text}' is not supported: its fields do not combine;"
-        " simplify the day-of-month and day-of-week fields"
-    )
-
-
-def _check_runs(text: str, seconds_first: bool, cron: Any) -> None:
-    day_of_month = text.split()[3 if seconds_first else 2]
-    if day_of_month in ("*", "?"):
-        return  # every day of every month exists: only fixed days can be impossible
-    if _croniter_accepts(text, seconds_first, strict=True):
-        return
-    # strict=True reads day-of-month and month alone, but with a day-of-week present cron runs
-    # on either match ('0 0 31 2 1' is every Monday in February), so look for a real run. croniter
-    # searches up to 50 years ahead, more than any cycle of the calendar.
-    try:
-        cron.get_next(datetime, datetime(2000, 1, 1))
-    except (ValueError, OverflowError):
-        raise _never_runs(cron.expanded) from None
-
 
 def _cron_fields(expression: str) -> list[str]:
     lowered = expression.lower()
@@ -525,34 +298,21 @@ def _cron_fields(expression: str) -> list[str]:
         if lowered in _PRESETS:
             return _PRESETS[lowered].split()
         raise InvalidSchedule(
-            f"unknown preset '{expression}': use @hourly, @daily, @weekly, @monthly, @yearly,"
+            f"unknown preset {quote(expression)}: use @hourly, @daily, @weekly, @monthly, @yearly,"
             " @every DURATION, or a cron expression"
         )
     fields = expression.split()
     if len(fields) not in (5, 6):
         raise InvalidSchedule(
-            f"cron expression '{expression}' has {len(fields)} field"
+            f"cron expression {quote(expression)} has {len(fields)} field"
             f"{'' if len(fields) == 1 else 's'}: 5 are expected"
             " (minute hour day-of-month month day-of-week), or 6 with seconds first"
         )
     return fields
 
 
-@functools.lru_cache(maxsize=512)
-def _describe_cron(text: str) -> str:
-    # Imported here: cron_descriptor takes tens of milliseconds to import and loads translations,
-    # and only the user interface ever asks for words.
-    from cron_descriptor import ExpressionDescriptor, Options
-
-    try:
-        options = Options(locale_code="en_US", use_24hour_time_format=True)
-        return str(ExpressionDescriptor(text.upper(), options).get_description())
-    except Exception:  # the words are a courtesy; the schedule itself is valid
-        return f"Cron {text}"
-
-
 # A bounded memo of next_due_after results. Many jobs share an expression and are asked about the
-# same `after` (the scheduler's tick), so this saves most of croniter's work. Plain dict order
+# same `after` (the scheduler's tick), so this saves most of the matching work. Plain dict order
 # gives first-in-first-out eviction, which is enough for a cache this hot.
 _MEMO_LIMIT: Final = 16384
 _memo: dict[tuple[str, str, datetime], datetime | None] = {}
@@ -570,35 +330,20 @@ def _remember(key: tuple[str, str, datetime], value: datetime | None) -> None:
 class CronSchedule(Schedule):
     """A cron expression (5 fields, or 6 with seconds first) or a preset such as @daily."""
 
-    _fields: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    _cron: Any = field(init=False, repr=False, compare=False)
-    _wildcard_hour: bool = field(init=False, repr=False, compare=False)
-    # croniter keeps its position between calls, so one schedule's calls take turns.
-    _lock: threading.Lock = field(init=False, repr=False, compare=False)
+    _cron: CronExpression = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.expression:
             raise InvalidSchedule(f"the schedule is empty: write one such as {_EXAMPLES}")
-        fields = _cron_fields(self.expression)
-        _check_fields(fields)
-        text = " ".join(fields)
-        cron = _build_croniter(text, fields)
-        _check_runs(text, len(fields) == 6, cron)
-        object.__setattr__(self, "_fields", tuple(fields))
-        object.__setattr__(self, "_cron", cron)
-        object.__setattr__(self, "_wildcard_hour", cron.expanded[1] == ["*"])
-        object.__setattr__(self, "_lock", threading.Lock())
+        object.__setattr__(self, "_cron", parse_cron(_cron_fields(self.expression)))
 
     @property
     def kind(self) -> str:
         return "cron"
 
     def describe(self) -> str:
-        # cron_descriptor reads 6 fields as seconds-first only by guessing; with a 7th (year)
-        # field there is nothing to guess.
-        text = " ".join(self._fields) + (" *" if len(self._fields) == 6 else "")
-        return f"{_describe_cron(text)} ({self.timezone})"
+        return f"{describe_cron(self._cron)} ({self.timezone})"
 
     def next_due_after(self, after: datetime) -> datetime | None:
         after_utc = _to_utc(after)
@@ -607,19 +352,21 @@ class CronSchedule(Schedule):
             return _memo[key]
         except KeyError:
             pass
-        with self._lock:
-            try:
-                due = self._next_instant(after_utc)
-            except (ValueError, OverflowError):
-                # Only at the ends of the calendar (year 1 or 9999): nothing comes due there.
-                due = None
+        try:
+            due = self._next_instant(after_utc)
+        except OverflowError:
+            # Only at the ends of the calendar (year 1 or 9999): nothing comes due there.
+            due = None
         result = None if due is None else _in_zone(due, self._zone)
         _remember(key, result)
         return result
 
     def _next_wall(self, wall: datetime) -> datetime:
         """The first wall time strictly after `wall` that the expression matches."""
-        return cast(datetime, self._cron.get_next(datetime, wall))
+        found = self._cron.next_after(wall)
+        if found is None:
+            raise OverflowError("no match before the end of the calendar")
+        return found
 
     def _next_instant(self, after: datetime) -> datetime:
         """The next due instant after `after`; both are naive UTC."""
@@ -639,7 +386,7 @@ class CronSchedule(Schedule):
         # match at fold_end itself count.
         start = fold_end - _ONE_MICROSECOND if in_second_pass else wall
         best = self._first_reading_after(start, after)
-        if self._wildcard_hour:
+        if self._cron.wildcard:
             # The second readings of the fold's wall times are due too; the first of them that is
             # still ahead can precede `best`.
             repeat_start = wall if in_second_pass else fold_start - _ONE_MICROSECOND
@@ -651,15 +398,24 @@ class CronSchedule(Schedule):
         return best
 
     def _first_reading_after(self, start: datetime, after: datetime) -> datetime:
-        """The first reading (or gap end) after `after` of a matching wall time after `start`.
+        """The first reading after `after` of a matching wall time after `start`: for a
+        fixed-time job a wall time in a gap reads as the gap's end, for a wildcard job it is
+        skipped (it never happens).
 
         That reading never decreases as the wall time grows, so the loop ends; from a start at
         `after`'s own wall time, outside a fold's second pass, it ends on the first match.
         """
         wall = start
+        zone = self._zone
         while True:
             wall = self._next_wall(wall)
-            instant = _first_instant(wall, self._zone)
+            first, second = _readings(wall, zone)
+            if first > second:  # in a spring-forward gap
+                if self._cron.wildcard:
+                    continue
+                instant = _transition(second, first, zone)
+            else:
+                instant = first
             if instant > after:
                 return instant
 
@@ -675,14 +431,14 @@ def _parse_duration(expression: str) -> int:
     match = _DURATION.fullmatch(text)
     if not text or match is None:
         raise InvalidSchedule(
-            f"cannot read the interval in '{expression}': write a whole number with a unit,"
+            f"cannot read the interval in {quote(expression)}: write a whole number with a unit,"
             " e.g. @every 90s, @every 15m, @every 2h, @every 1h30m or @every 1d"
         )
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
     total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
     if total < 1:
         raise InvalidSchedule(
-            f"the interval in '{expression}' is too short: it must be at least 1s"
+            f"the interval in {quote(expression)} is too short: it must be at least 1s"
         )
     return total
 
@@ -711,7 +467,7 @@ class IntervalSchedule(Schedule):
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.expression.lower().startswith("@every"):
-            raise InvalidSchedule(f"'{self.expression}' is not an '@every DURATION' schedule")
+            raise InvalidSchedule(f"{quote(self.expression)} is not an '@every DURATION' schedule")
         object.__setattr__(self, "seconds", _parse_duration(self.expression))
 
     @property
@@ -755,13 +511,13 @@ class OnceSchedule(Schedule):
             raise InvalidSchedule("'once' needs a date and time, e.g. once 2026-12-01T09:00")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
             raise InvalidSchedule(
-                f"'{self.expression}' has a date but no time: add one, e.g. {text}T09:00"
+                f"{quote(self.expression)} has a date but no time: add one, e.g. {text[:10]}T09:00"
             )
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise InvalidSchedule(
-                f"cannot read '{text}' as a date and time: write it like"
+                f"cannot read {quote(text)} as a date and time: write it like"
                 " once 2026-12-01T09:00 or once 2026-12-01 09:00"
             ) from None
         try:
@@ -773,7 +529,7 @@ class OnceSchedule(Schedule):
             _in_zone(instant, self._zone)
         except OverflowError:
             raise InvalidSchedule(
-                f"'{text}' is too close to the ends of the calendar: use a year from 2 to 9998"
+                f"{quote(text)} is too close to the ends of the calendar: use a year from 2 to 9998"
             ) from None
         object.__setattr__(self, "_instant", instant)
 
@@ -801,6 +557,16 @@ def parse_schedule(expression: str, timezone: str | None = None) -> Schedule:
 
     Raises InvalidSchedule with a message that names the wrong part.
     """
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise InvalidSchedule(
+            f"the schedule {quote(expression)} is too long: at most"
+            f" {MAX_EXPRESSION_LENGTH:,} characters are allowed; write a shorter one, e.g. with"
+            " ranges (1-5) and steps (*/10) instead of long lists"
+        )
+    if timezone is not None and len(timezone) > MAX_ZONE_LENGTH:
+        raise InvalidSchedule(
+            f"unknown time zone {quote(timezone)}: use an IANA name such as Europe/Paris"
+        )
     return _parse(expression, system_timezone() if timezone is None else timezone)
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
+import threading
+import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -22,11 +25,9 @@ from desktop_tracker.domain.urls import InvalidUrl, validate_http_url
 
 NAME_MAX = 100
 REVISIONS_MIN, REVISIONS_MAX, REVISIONS_DEFAULT = 1, 100, 10
-# Far above any real value, and checked before the URL, schedule and zone are parsed: their
-# parsers quote what they are given whole, and a field of an import file can be any size.
+# Far above any real value, and checked before the URL is parsed: a field of an import file can
+# be any size. (Schedules and zones have their own caps, in core/schedules.py.)
 URL_MAX = 8192  # servers refuse longer request lines (8 KiB is the common limit)
-SCHEDULE_MAX = 1000  # every field of a 6-field cron expression written out in full is ~530
-TIMEZONE_MAX = 100  # the longest IANA name has 32 characters
 # Header names are tokens (RFC 9110); values must not smuggle line breaks into a request.
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
@@ -99,14 +100,6 @@ class Tracker:
                 raise InvalidTracker(
                     "headers", f"the value of {quote(header)} contains a line break"
                 )
-        for text, what, limit in (
-            (self.schedule, "the schedule", SCHEDULE_MAX),
-            (self.timezone, "the time zone's name", TIMEZONE_MAX),
-        ):
-            if len(text) > limit:
-                raise InvalidTracker(
-                    "schedule", f"{what} has {len(text):,} characters: at most {limit:,} are read"
-                )
         zone = self.timezone or system_timezone()
         try:
             parse_schedule(self.schedule, zone)
@@ -114,7 +107,7 @@ class Tracker:
             raise InvalidTracker("schedule", str(error)) from None
         for pattern in self.ignore:
             try:
-                re.compile(pattern)
+                _ignore_rule(pattern)
             # The parser recurses per group, and a repeat count too large for it overflows.
             except (re.error, RecursionError, OverflowError) as error:
                 reason = error if not isinstance(error, RecursionError) else "nested too deeply"
@@ -124,7 +117,7 @@ class Tracker:
         return replace(self, name=name, url=url, timezone=zone, ignore=tuple(self.ignore))
 
     def ignores(self, url: str | None) -> bool:
-        return url is not None and any(re.search(pattern, url) for pattern in self.ignore)
+        return url is not None and any(_ignore_rule(p).search(url) for p in self.ignore)
 
     def to_json(self) -> dict[str, Any]:
         """The export form (documented in the README); `from_json` reads it back exactly."""
@@ -270,6 +263,23 @@ def unknown_field(key: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1) if len(key) <= 100 else []
     meant = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown field {quote(key)}{meant}: the fields are {', '.join(known)}"
+
+
+_RULES_LOCK = threading.Lock()  # warnings' filters are the process's: one change at a time
+
+
+@functools.lru_cache(maxsize=1024)
+def _ignore_rule(pattern: str) -> re.Pattern[str]:
+    """An ignore rule, compiled once. Python prints a FutureWarning on stderr for a few forms
+    that a later version may read otherwise ("[[]", and "&&", "||", "--", "~~" inside a set):
+    they are valid regular expressions that mean what they mean today, so they are taken
+    without a word, and the user sees one message for a rule that is wrong ("[[") or none.
+
+    :raises re.error, RecursionError, OverflowError: for a rule that is not a regex.
+    """
+    with _RULES_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return re.compile(pattern)
 
 
 def _retry_from_json(data: dict[str, Any]) -> RetryStrategy:

@@ -1,9 +1,10 @@
 """A tracker's history: its kept revisions, the diff of any one against any other, its run log.
 
 `HistoryView` loads when first shown, through `spawn` (never blocking the loop), and loads again
-when the service says a revision of its tracker was saved. It subscribes to the service's events
-in its constructor and unsubscribes when it is closed or destroyed, so a closed window is never
-called back. `HistoryWindow` wraps it in a window of its own, opened non-modally.
+when the service says a revision of its tracker was saved or a run of it failed for good
+(`CheckFailed`, told or not), and, given the scheduler's events, when any run of it ends. It
+subscribes in its constructor and unsubscribes when it is closed or destroyed, so a closed window
+is never called back. `HistoryWindow` wraps it in a window of its own, opened non-modally.
 
 Names, URLs and errors come from the web or the user: they are shown by plain-text labels,
 DisplayRole strings and escaped tool tips only (see plain_text.py).
@@ -33,9 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_tracker.core.events import (
+    EventBus,
+    JobFailed,
+    JobFinished,
+    RunSkipped,
+    SchedulerEvent,
+)
 from desktop_tracker.core.jobs import RunOutcome, RunRecord
 from desktop_tracker.domain.diff import ResourceDiff
-from desktop_tracker.domain.revisions import Notification, NotificationKind
+from desktop_tracker.domain.revisions import Notification
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.async_ops import spawn
 from desktop_tracker.gui.diff_view import (
@@ -49,6 +57,7 @@ from desktop_tracker.gui.diff_view import (
 )
 from desktop_tracker.gui.plain_text import plain_label, window_title_text
 from desktop_tracker.service.trackers import (
+    CheckFailed,
     HistoryEntry,
     NotificationStored,
     RevisionSaved,
@@ -199,32 +208,43 @@ class _Lifetime:
 
     def __init__(self) -> None:
         self.alive = True
-        self.unsubscribe: Callable[[], None] | None = None
+        self.unsubscribe: list[Callable[[], None]] = []
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def end(self, *_: object) -> None:
         self.alive = False
-        if self.unsubscribe is not None:
-            self.unsubscribe()
-            self.unsubscribe = None
+        for unsubscribe in self.unsubscribe:
+            unsubscribe()
+        self.unsubscribe = []
         for task in list(self.tasks):
             task.cancel()
         self.tasks.clear()
 
 
 class HistoryView(QWidget):
-    """The history of one tracker. Loads when first shown; `reload()` loads again."""
+    """The history of one tracker. Loads when first shown; `reload()` loads again.
+
+    `runs`: the scheduler's events, when it runs in this process; then the run log follows every
+    run of the tracker as it ends (a success that changed nothing saves no revision).
+    """
 
     loaded = Signal()  # a load finished and is shown (diff included, unless one is being compared)
     load_failed = Signal(str)  # a load failed; the message is shown in place
     diff_shown = Signal()  # the diff pane shows the current selection and compare choice
 
     def __init__(
-        self, service: TrackerService, tracker_id: int, parent: QWidget | None = None
+        self,
+        service: TrackerService,
+        tracker_id: int,
+        parent: QWidget | None = None,
+        *,
+        runs: EventBus[SchedulerEvent] | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._runs_events = runs
         self._tracker_id = tracker_id
+        self._job_id = f"tracker:{tracker_id}"
         self._tracker: Tracker | None = None
         self._loading = False
         self._reload_again = False
@@ -455,7 +475,9 @@ class HistoryView(QWidget):
 
     def _subscribe(self) -> None:
         self._life.alive = True
-        self._life.unsubscribe = self._service.events.subscribe(self._on_event)
+        self._life.unsubscribe.append(self._service.events.subscribe(self._on_event))
+        if self._runs_events is not None:
+            self._life.unsubscribe.append(self._runs_events.subscribe(self._on_run_event))
 
     def _start(
         self,
@@ -648,23 +670,36 @@ class HistoryView(QWidget):
             return
         mine = (
             (isinstance(event, RevisionSaved) and event.tracker_id == self._tracker_id)
-            or (isinstance(event, NotificationStored) and self._failure_of_mine(event.notification))
+            # A failed check saves no revision, and only the first failure of a streak is
+            # notified: CheckFailed is published for every run that fails for good.
+            or (isinstance(event, CheckFailed) and event.tracker_id == self._tracker_id)
+            or (isinstance(event, NotificationStored) and self._of_mine(event.notification))
             # An edit may rename the tracker (the title follows) or remove it (said in place).
             or isinstance(event, TrackersChanged)
         )
-        if not mine:
+        if mine:
+            self._changed()
+
+    def _on_run_event(self, event: SchedulerEvent) -> None:
+        # Every run that ends, retried attempts and successes that change nothing included. The
+        # scheduler has queued the run's record by the time the view's reads are queued, and the
+        # database runs them in order, so the reload sees it.
+        if not self._life.alive:
             return
+        if isinstance(event, JobFinished | JobFailed | RunSkipped) and event.job_id == self._job_id:
+            self._changed()
+
+    def _changed(self) -> None:
+        # Several events of one run (saved, notified, ended) make at most two loads: a reload
+        # asked for during a load runs once when it ends.
         if self.isVisible():
             self.reload()
         else:
             self._stale = True  # loaded when shown again
 
-    def _failure_of_mine(self, notification: Notification) -> bool:
-        # A failed check saves no revision; its failure notification tells the run log to load.
-        return (
-            notification.tracker_id == self._tracker_id
-            and notification.kind is NotificationKind.FAILURE
-        )
+    def _of_mine(self, notification: Notification) -> bool:
+        # "Works again" after a told failure, on a check that may have saved no revision.
+        return notification.tracker_id == self._tracker_id
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -701,12 +736,17 @@ class HistoryWindow(QMainWindow):
     """
 
     def __init__(
-        self, service: TrackerService, tracker_id: int, parent: QWidget | None = None
+        self,
+        service: TrackerService,
+        tracker_id: int,
+        parent: QWidget | None = None,
+        *,
+        runs: EventBus[SchedulerEvent] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle("History")
-        self._view = HistoryView(service, tracker_id, self)
+        self._view = HistoryView(service, tracker_id, self, runs=runs)
         self.setCentralWidget(self._view)
         self.resize(960, 640)
         self._view.loaded.connect(self._update_title)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -39,6 +39,7 @@ from desktop_tracker.gui.trackers_model import (
     TrackersFilter,
     TrackersModel,
 )
+from desktop_tracker.service.export_format import export_text, read_export_file, write_export
 from desktop_tracker.service.trackers import TrackerEvent, TrackerService
 
 # Events come in bursts (200 checks finishing): the table is re-read, and the status bar redrawn,
@@ -386,7 +387,7 @@ class MainWindow(QMainWindow):
             return
         window = self._history_windows.get(tracker_id)
         if window is None:
-            window = HistoryWindow(self._trackers, tracker_id, self)
+            window = HistoryWindow(self._trackers, tracker_id, self, runs=self._scheduler.events)
             self._history_windows[tracker_id] = window
             window.destroyed.connect(lambda *_: self._history_windows.pop(tracker_id, None))
         window.show()
@@ -401,17 +402,21 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _import_from(self, path: str) -> None:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            self.show_error(f"Cannot read {path}: {error}")
-            return
+        # The command line's reader (service/export_format.py): a size cap, UTF-8 and JSON
+        # errors, nesting and duplicate keys all refused in words (ImportRefused), and the
+        # import is all or nothing. Read in a thread: a file may be tens of megabytes.
+        async def read_and_import() -> list[Tracker]:
+            data = await asyncio.to_thread(read_export_file, Path(path))
+            return await self._trackers.import_(data)
+
+        def imported(saved: list[Tracker]) -> None:
+            self.clear_error()
+            self.statusBar().showMessage(f"Imported {len(saved)} trackers", 5000)
+
         spawn(
-            self._trackers.import_(data),
-            on_done=lambda saved: self.statusBar().showMessage(
-                f"Imported {len(saved)} trackers", 5000
-            ),
-            on_error=self.show_error,
+            read_and_import(),
+            on_done=imported,
+            on_error=lambda message: self.show_error(f"Import failed: {message}"),
         )
 
     def export_trackers(self) -> None:
@@ -425,17 +430,22 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _export_to(self, path: str) -> None:
-        def write(data: dict) -> None:  # type: ignore[type-arg]
-            try:
-                Path(path).write_text(
-                    json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-                )
-            except OSError as error:
-                self.show_error(f"Cannot write {path}: {error}")
-                return
-            self.statusBar().showMessage(f"Exported {len(data['trackers'])} trackers", 5000)
+        # The command line's writer: the file is readable by the user alone (0600), since it
+        # holds request headers (cookies, tokens); what goes wrong is an ExportFailed in words.
+        async def export() -> int:
+            data = await self._trackers.export()
+            await asyncio.to_thread(write_export, Path(path), export_text(data))
+            return len(data["trackers"])
 
-        spawn(self._trackers.export(), on_done=write, on_error=self.show_error)
+        def exported(count: int) -> None:
+            self.clear_error()
+            self.statusBar().showMessage(f"Exported {count} trackers to {path}", 5000)
+
+        spawn(
+            export(),
+            on_done=exported,
+            on_error=lambda message: self.show_error(f"Export failed: {message}"),
+        )
 
     # -- state ----------------------------------------------------------------------------------
 

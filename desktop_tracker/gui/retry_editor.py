@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from desktop_tracker.core.retry import (
     MAX_ATTEMPTS,
+    MAX_MULTIPLIER,
     NO_RETRY,
     InvalidRetryStrategy,
     RetryStrategy,
@@ -34,7 +35,7 @@ _STRATEGIES: Final = (
     ("exponential", "Exponential: each wait a multiple of the last"),
 )
 DEFAULT_ATTEMPTS: Final = 3
-MULTIPLIER_MAX: Final = 10.0
+MULTIPLIER_MAX: Final = MAX_MULTIPLIER  # core's limit: the editor can hold no other
 _DURATION_HINT: Final = "e.g. 30s, 5m, 1h30m or 1d"
 
 

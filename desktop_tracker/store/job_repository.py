@@ -209,7 +209,7 @@ def _job_from_row(row: Sequence[object]) -> Job:
         timezone=str(row[2]),
         handler=str(row[3]),
         payload=json.loads(str(row[4])),
-        retry=RetryStrategy.from_dict(json.loads(str(row[5]))),
+        retry=RetryStrategy.from_stored(json.loads(str(row[5]))),
         misfire=MisfirePolicy(str(row[6])),
         enabled=bool(row[7]),
     )

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
+from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.retry import RetryStrategy
 from desktop_tracker.domain.resources import PageResources, Resource
 from desktop_tracker.domain.revisions import (
@@ -116,7 +117,7 @@ def find_tracker(conn: sqlite3.Connection, name: str) -> Tracker:
     if row is None:
         names = [r[0] for r in conn.execute("SELECT name FROM trackers ORDER BY name LIMIT 20")]
         known = f" (trackers: {', '.join(names)})" if names else " (there are no trackers yet)"
-        raise UnknownTracker(f"no tracker is named {name!r}{known}")
+        raise UnknownTracker(f"no tracker is named {quote(name)}{known}")
     return _tracker_from_row(row)
 
 
@@ -147,7 +148,7 @@ def _tracker_from_row(row: Sequence[object]) -> Tracker:
         headers=json.loads(str(row[5])),
         schedule=str(row[6]),
         timezone=str(row[7]),
-        retry=RetryStrategy.from_dict(json.loads(str(row[8]))),
+        retry=RetryStrategy.from_stored(json.loads(str(row[8]))),
         notify=bool(row[9]),
         ignore=tuple(json.loads(str(row[10]))),
         verify_tls=bool(row[11]),
@@ -167,7 +168,8 @@ def _require_id(tracker: Tracker) -> int:
 
 def _duplicate(tracker: Tracker) -> DuplicateTracker:
     return DuplicateTracker(
-        f"a {tracker.kind.value} tracker named {tracker.name!r} exists already: choose another name"
+        f"a {tracker.kind.value} tracker named {quote(tracker.name)} exists already: "
+        "choose another name"
     )
 
 

@@ -6,7 +6,8 @@ how large a body may grow once decompressed. A failure is always one of the erro
 `desktop_tracker.tracking.errors`, with a message for the user; no httpx exception gets out.
 
 Request headers may hold cookies or tokens: their values are never logged nor put in a message, and
-the caller's headers are not sent on when a redirect leaves the site they were meant for.
+the caller's headers go only to the site they are meant for, by the rule of `sites.same_site`: not
+to a request to another site, nor to any hop after a redirect has left it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from desktop_tracker.tracking.errors import (
     TooLarge,
     TooManyRedirects,
 )
+from desktop_tracker.tracking.sites import same_site
 
 __all__ = [
     "USER_AGENT",
@@ -99,6 +101,9 @@ class FetchedPage:
     body: bytes = field(repr=False)
     text: str = field(repr=False)  # the body decoded
     encoding: str  # the Python codec the text was decoded with
+    # A redirect took the chain away from the site of `url`: from there on, the caller's headers
+    # went to no request, and they must go to none of the page's resources either.
+    left_site: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,7 @@ class _Answer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes | None
+    left_site: bool  # some request of the chain went to another site than the headers'
 
 
 @dataclass
@@ -217,13 +223,20 @@ class Fetcher:
         """
         url = validate_url(url)
         caller = _checked_headers(headers, url)
-        answer = await self._get(url, _PAGE_ACCEPT, caller, {}, verify_tls, self._page)
+        answer = await self._get(url, url, _PAGE_ACCEPT, caller, {}, verify_tls, self._page)
         assert answer.body is not None  # a page is never a 304
         content_type = _header(answer.headers, "content-type")
         # On the loop that checks pages, as parsing (see ResourceChecker.check).
         text, encoding = decode_html(answer.body, content_type)
         return FetchedPage(
-            url, answer.final_url, answer.status, answer.headers, answer.body, text, encoding
+            url,
+            answer.final_url,
+            answer.status,
+            answer.headers,
+            answer.body,
+            text,
+            encoding,
+            answer.left_site,
         )
 
     async def fetch_resource(
@@ -231,11 +244,15 @@ class Fetcher:
         url: str,
         headers: Mapping[str, str] | None = None,
         *,
+        site: str | None = None,
         verify_tls: bool = True,
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> ResourceResponse:
         """GET a script, stylesheet or other resource; conditionally when validators are given.
+
+        `headers` are meant for the site of `site` (the tracker's URL; by default `url`): they
+        go to no request of another site, and to none after a redirect has left that site.
 
         :returns: status 304 with no body when the server says the resource has not changed.
         :raises FetchError: one of its subclasses, saying why the resource could not be had.
@@ -250,7 +267,7 @@ class Fetcher:
             if value and _sendable(value)
         }
         answer = await self._get(
-            url, _RESOURCE_ACCEPT, caller, validators, verify_tls, self._resource
+            url, site or url, _RESOURCE_ACCEPT, caller, validators, verify_tls, self._resource
         )
         return ResourceResponse(
             url,
@@ -266,6 +283,7 @@ class Fetcher:
     async def _get(
         self,
         url: str,
+        site: str,
         accept: str,
         caller: dict[str, str],
         validators: dict[str, str],
@@ -277,7 +295,9 @@ class Fetcher:
                 # The clock starts once we may send: time queued behind our own requests is not
                 # the server's fault.
                 async with asyncio.timeout(self.limits.total_timeout):
-                    return await self._follow(url, accept, caller, validators, verify_tls, wanted)
+                    return await self._follow(
+                        url, site, accept, caller, validators, verify_tls, wanted
+                    )
             except TimeoutError:
                 raise FetchTimeout(
                     f"the {wanted.noun} did not arrive in full within "
@@ -288,15 +308,21 @@ class Fetcher:
     async def _follow(
         self,
         url: str,
+        site: str,
         accept: str,
         caller: dict[str, str],
         validators: dict[str, str],
         verify_tls: bool,
         wanted: _Wanted,
     ) -> _Answer:
+        """GET `url` and the redirects it leads to. The caller's headers are meant for `site`:
+        once a request of the chain is to another site, they go to no further request."""
         client = self._client(verify_tls)
         visited = [_without_fragment(url)]
         current = url
+        left_site = not same_site(site, url)
+        if left_site:
+            caller = {}  # never restored below: the chain has left the headers' site
         for _ in range(self.limits.max_redirects + 1):
             # Ours first, the caller's over them, and the validators over everything.
             headers = httpx.Headers(self._default_headers(accept))
@@ -309,7 +335,7 @@ class Fetcher:
                 try:
                     location = _redirect_location(response)
                     if location is None:
-                        return await self._answer(response, url, wanted)
+                        return await self._answer(response, url, wanted, left_site)
                 finally:
                     await response.aclose()
             except (httpx.HTTPError, httpx.InvalidURL, OSError) as error:
@@ -319,8 +345,11 @@ class Fetcher:
             if seen in visited:
                 loop = " → ".join([*visited[visited.index(seen) :], seen])
                 raise TooManyRedirects(f"the {wanted.noun} redirects in a loop: {loop}", url)
-            if not _same_site(current, target):
-                caller = {}  # the caller's cookies and tokens were meant for the first site only
+            if not same_site(site, target):
+                # The caller's cookies and tokens were meant for `site` only: not for this hop,
+                # nor for any after it, even one back on `site`.
+                left_site = True
+                caller = {}
             visited.append(seen)
             current = target
         raise TooManyRedirects(
@@ -329,7 +358,9 @@ class Fetcher:
             url,
         )
 
-    async def _answer(self, response: httpx.Response, url: str, wanted: _Wanted) -> _Answer:
+    async def _answer(
+        self, response: httpx.Response, url: str, wanted: _Wanted, left_site: bool
+    ) -> _Answer:
         """Judge the final response and read its body, within the size limit."""
         status = response.status_code
         if status >= 400:
@@ -337,7 +368,7 @@ class Fetcher:
         headers = [(name.lower(), value) for name, value in response.headers.multi_items()]
         final_url = str(response.url)
         if status == 304 and not wanted.html:
-            return _Answer(final_url, status, headers, None)
+            return _Answer(final_url, status, headers, None, left_site)
         if not 200 <= status < 300:
             raise FetchError(
                 f"the server answered {_status_text(response)} instead of the {wanted.noun}", url
@@ -358,7 +389,7 @@ class Fetcher:
                 else "the server does not say what it is"
             )
             raise NotHtml(f"the address does not look like an HTML page ({said})", url)
-        return _Answer(final_url, status, headers, body)
+        return _Answer(final_url, status, headers, body, left_site)
 
     # -- Connections, headers and limits ----------------------------------------------------------
 
@@ -494,19 +525,6 @@ def _redirect_target(base: httpx.URL, location: str, url: str) -> str:
 
 def _without_fragment(url: str) -> str:
     return url.partition("#")[0]
-
-
-def _same_site(source: str, target: str) -> bool:
-    """Whether headers meant for `source` may go to `target`: same host, port and scheme, or the
-    upgrade of plain http to https on the default ports."""
-    a, b = urlsplit(source), urlsplit(target)
-    if a.hostname != b.hostname:
-        return False
-    if a.scheme == b.scheme:
-        return a.port == b.port
-    return (
-        (a.scheme, b.scheme) == ("http", "https") and a.port in (None, 80) and b.port in (None, 443)
-    )
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:

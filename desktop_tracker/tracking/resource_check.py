@@ -1,7 +1,9 @@
 """One check of a resources tracker: fetch the page, extract its scripts and styles, hash them.
 
-The page's own request headers (cookies, tokens) go to the page and to resources of the page's
-own origin only: sending a tracker's Authorization or Cookie to a CDN would leak it.
+A tracker's request headers (cookies, tokens) are meant for the site of the tracker's own URL
+(`sites.same_site`): they go to the page and to resources on that site only, and to nothing at all
+once the page's redirects have left it. Sending a tracker's Authorization or Cookie to a CDN, or to
+the site a page redirects to, would leak it.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from desktop_tracker.domain.resources import PageResources, Resource
 from desktop_tracker.tracking.errors import FetchError
 from desktop_tracker.tracking.extract import FoundResource, extract_resources
 from desktop_tracker.tracking.fetcher import Fetcher
 from desktop_tracker.tracking.fingerprint import integrity_matches, is_third_party, sha256_hex
+from desktop_tracker.tracking.sites import same_site
 
 
 class PageChecker(Protocol):
@@ -67,13 +69,17 @@ class ResourceChecker:
         found = extract_resources(page.text, page.final_url)
         if ignore is not None:
             found = [f for f in found if not ignore(f.url)]
-        own_origin = _origin(page.final_url)
+        # The tracker's site is its own URL's, not the final URL's: a page that redirected to
+        # another site took the headers' right to be sent with it, for every resource.
+        site = page.url
+        kept = headers if headers and not page.left_site else None
         resources = await asyncio.gather(
             *(
                 self._fingerprint(
                     f,
                     page.final_url,
-                    headers if f.url and _origin(f.url) == own_origin else None,
+                    site,
+                    kept if f.url and same_site(site, f.url) else None,
                     verify_tls,
                 )
                 for f in found
@@ -85,6 +91,7 @@ class ResourceChecker:
         self,
         found: FoundResource,
         page_url: str,
+        site: str,
         headers: Mapping[str, str] | None,
         verify_tls: bool,
     ) -> Resource:
@@ -104,6 +111,7 @@ class ResourceChecker:
             response = await self._fetcher.fetch_resource(
                 found.url,
                 headers,
+                site=site,  # and none of its redirects to another site carries them
                 verify_tls=verify_tls,
                 etag=None if known is None or needs_bytes else known.etag,
                 last_modified=None if known is None or needs_bytes else known.last_modified,
@@ -150,8 +158,3 @@ def _resource(
         third_party,
         None,
     )
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{parts.port or ''}"

@@ -1157,7 +1157,7 @@ def render(report: Report, started: float) -> str:
             "SQLAlchemy",
             "PySide6_Essentials",
             "qasync",
-            "croniter",
+            "cron-descriptor",
             "psutil",
         )
     )

@@ -414,12 +414,83 @@ async def test_a_failed_check_reloads_the_run_log(
         await h.check(tracker_id)
         view = await h.open_view(tracker_id)
         server.route("/shop", "oops", status=500)
-        # The failure notification (retries exhausted) is what tells the view.
+        # CheckFailed (retries used up, the failure recorded) is what tells the view.
         loaded = expect(view.loaded)
         await h.check(tracker_id)
         await asyncio.wait_for(loaded, 15)
-        await until(view.loaded, view.reload)  # the first load may predate the run's record
         assert column(view.runs_model, 4)[0] == "✗ failed"
+
+
+async def loaded_until(view: HistoryView, condition: Callable[[], bool]) -> None:
+    """Wait for the view's loads until `condition()` holds (one event can make two loads)."""
+    async with asyncio.timeout(15):
+        while not condition():
+            await asyncio.wait_for(expect(view.loaded), 15)
+
+
+async def test_every_failed_run_of_a_streak_reloads_the_run_log_not_only_the_told_one(
+    qapp: QApplication, data_dir: Path, server: LocalServer
+) -> None:
+    async with running(data_dir, server) as h:
+        server.route("/shop", "oops", status=500)
+        tracker_id = await h.add()
+        other = await h.add("Other", "/other")
+        await h.check(tracker_id)  # the streak's first failure: told
+        view = await h.open_view(tracker_id)
+        assert column(view.runs_model, 4) == ["✗ failed"]
+        told = len(await h.trackers.notifications())
+
+        # The second failure of the streak is told to nobody; the open run log still shows it.
+        reloaded = expect(view.loaded)
+        await h.check(tracker_id)
+        await asyncio.wait_for(reloaded, 15)
+        await loaded_until(view, lambda: view.runs_model.rowCount() == 2)
+        assert column(view.runs_model, 4) == ["✗ failed", "✗ failed"]
+        assert len(await h.trackers.notifications()) == told
+
+        # Another tracker's failures do not concern it.
+        reloads: list[object] = []
+        view.loaded.connect(lambda: reloads.append(True))
+        await h.check(other)
+        await h.trackers.wait_idle()
+        await asyncio.sleep(0.2)
+        assert reloads == []
+
+
+async def test_with_the_schedulers_events_every_run_end_reloads_the_run_log(
+    qapp: QApplication, data_dir: Path, server: LocalServer
+) -> None:
+    async with running(data_dir, server) as h:
+        server.route("/shop", page())
+        tracker_id = await h.add()
+        other = await h.add("Other", "/shop")
+        await h.check(tracker_id)
+        scheduler = h.services.scheduler
+        assert scheduler is not None
+        before = len(scheduler.events._subscribers)
+        # Not in h.widgets: it is closed (and deleted) below.
+        window = HistoryWindow(h.trackers, tracker_id, runs=scheduler.events)
+        view = window.view
+        await until(view.loaded, window.show)
+        assert len(scheduler.events._subscribers) == before + 1
+
+        # The page did not change: no revision, no notification, only the run's end.
+        reloaded = expect(view.loaded)
+        await h.check(tracker_id)
+        await asyncio.wait_for(reloaded, 15)
+        assert column(view.runs_model, 4) == ["✓ succeeded", "✓ succeeded"]
+        assert summaries(view) == ["baseline"]
+
+        reloads: list[object] = []
+        view.loaded.connect(lambda: reloads.append(True))
+        await h.check(other)
+        await asyncio.sleep(0.2)
+        assert reloads == []
+
+        destroyed = expect(window.destroyed)
+        window.close()  # WA_DeleteOnClose: both subscriptions end
+        await asyncio.wait_for(destroyed, 15)
+        assert len(scheduler.events._subscribers) == before
 
 
 # -- web text stays text ----------------------------------------------------------------------

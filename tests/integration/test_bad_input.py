@@ -360,3 +360,74 @@ def test_a_damaged_data_file_is_refused_by_every_command_and_left_as_it_was(
     refused_in_words(code, err, "is damaged or is not a desktop_tracker database", exit_code=1)
     assert "move the file aside (or restore it from a backup)" in err
     assert stored(data_dir) == before
+
+
+# -- user input quoted short; retry limits; ignore rules -------------------------------------------
+
+
+def test_a_name_of_any_size_that_names_no_tracker_is_quoted_short(capsys, data_dir):
+    for args in (["history", "n" * 5_000_000], ["remove", "n" * 5_000_000]):
+        code, _, err = run(capsys, *args, "--data-dir", str(data_dir))
+        refused_in_words(code, err, "no tracker is named 'nnnn", exit_code=1)
+        assert "(5,000,000 characters) (trackers: A)" in err
+
+
+@pytest.mark.parametrize(
+    ("retry", "words"),
+    [
+        ("exponential,attempts=4,initial=99999999999d", "initial interval must be at most 7 days"),
+        ("linear,attempts=2,increment=1m,max=8d", "maximum interval must be at most 7 days"),
+        ("exponential,attempts=4,multiplier=1e300", "multiplier must be at most 10"),
+        ("constant,attempts=" + "9" * 100_000, "attempts must be between 1 and 10, not '999"),
+        ("constant,attempts=2,interval=" + "x" * 100_000, "is not a duration"),
+    ],
+    ids=lambda value: value if len(value) < 60 else f"{value[:40]}…",
+)
+def test_a_retry_beyond_its_limits_is_refused_short_and_nothing_is_added(
+    capsys, data_dir, retry, words
+):
+    before = stored(data_dir)
+    code, _, err = run(
+        capsys, "add", "https://b.test/", "--name", "B", "--retry", retry, "--data-dir",
+        str(data_dir),
+    )  # fmt: skip
+    refused_in_words(code, err, words, exit_code=2)
+    assert stored(data_dir) == before
+
+
+def test_a_database_with_a_retry_from_before_the_limits_still_opens(capsys, data_dir):
+    month = json.dumps({"strategy": "constant", "attempts": 3, "initial": 30 * 86400.0})
+    with contextlib.closing(sqlite3.connect(data_dir / DATABASE_NAME)) as db, db:
+        db.execute("UPDATE trackers SET retry = ?", (month,))
+        db.execute("UPDATE jobs SET retry = ?", (month,))
+    code, out, err = run(capsys, "list", "--json", "--data-dir", str(data_dir))
+    assert code == 0, err
+    assert [row["name"] for row in json.loads(out)] == ["A"]
+
+
+def add_with_rule(data_dir: Path, rule: str) -> subprocess.CompletedProcess[str]:
+    """`add --ignore RULE` as the user runs it: a process of its own, warnings as Python shows
+    them by default (pytest's own capture would hide them)."""
+    command = [sys.executable, "-m", "desktop_tracker", "add", "https://r.test/", "--name", rule]
+    return subprocess.run(
+        [*command, "--ignore", rule, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"},
+    )
+
+
+def test_an_ignore_rule_python_warns_about_is_taken_silently_or_refused_once(data_dir):
+    # "[[" is no regular expression: one message, and no FutureWarning before it.
+    result = add_with_rule(data_dir, "[[")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "desktop-tracker: error: ignore: ignore rule '[[' is not a regular expression: "
+        "unterminated character set at position 0\n"
+    )
+    # These are valid today (and mean what they mean today): added without a word.
+    for rule in ("[[]", "[a&&b]", "x[[:alpha:]]"):
+        result = add_with_rule(data_dir, rule)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""

@@ -33,7 +33,7 @@ def test_schedule_json_has_exactly_the_documented_keys_and_offsets(capsys):
     assert out["expression"] == "30 1 * * *"
     assert out["timezone"] == "America/New_York"
     assert "01:30" in str(out["description"])
-    # Once on the fall-back night (croniter alone would list 01:30 twice), then in EST.
+    # A fixed-time job: once on the fall-back night, as Debian runs it, then in EST.
     assert out["next"] == [
         "2025-11-02T01:30:00-04:00",
         "2025-11-03T01:30:00-05:00",

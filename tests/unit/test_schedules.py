@@ -1,7 +1,9 @@
 """Schedule expressions: what parses, what is refused and why, and when each kind comes due.
 
-Daylight saving gets the most attention: croniter matches wall-clock times correctly, but mapping
-them to real instants (gaps, folds) is ours, and a brute-force model checks it minute by minute.
+Daylight saving gets the most attention: mapping wall times to real instants (gaps, folds) by
+Debian's rules is checked minute by minute against a brute-force model, whose matching of wall
+times is cronsim's (tests/support/cron_oracle.py). test_cron_matches_debian.py compares due times
+with cronsim's directly.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from croniter import croniter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,7 @@ from desktop_tracker.core.schedules import (
     parse_schedule,
     system_timezone,
 )
+from tests.support.cron_oracle import matches, oracle
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -147,8 +149,11 @@ def test_presets_run_like_their_five_field_form(preset, fields):
         ("*/0 * * * *", "UTC", "minute field '*/0': the step in '*/0' must be 1 or more"),
         ("0 0 * foo *", "UTC", "month field 'foo': cannot read 'foo'"),
         ("? * * * *", "UTC", "minute field '?'"),
-        ("0 0 * * 5L", "UTC", "write the last weekday as L5"),
-        ("0 0 * * 1,FRI#2", "UTC", "day-of-week field '1,FRI#2'"),
+        ("0 0 * * L", "UTC", "L needs a weekday, e.g. 5L for the last Friday"),
+        ("0 0 * * FRI#6", "UTC", "'#6' must be #1 to #5"),
+        ("0 9 * * 5-1", "UTC", "the range '5-1' runs backwards"),
+        ("0 18-9 * * *", "UTC", "the range '18-9' runs backwards"),
+        ("0 0 * * FRI-MON", "UTC", "the range 'FRI-MON' runs backwards"),
         ("@reboot", "UTC", "unknown preset '@reboot'"),
         ("0 9 * * *", "Mars/Base", "unknown time zone 'Mars/Base': use an IANA name"),
         ("@every 0s", "UTC", "too short: it must be at least 1s"),
@@ -347,16 +352,6 @@ def test_fall_back_fixed_time_runs_once_at_the_first_occurrence(
     assert as_utc(on_local_day(schedule, day, zone)) == [utc(expected_utc)]
 
 
-def test_croniter_alone_runs_a_fixed_time_twice_on_a_fall_back_night():
-    # The reason this module maps wall times itself; if croniter changes, this says so.
-    start = local("2025-11-02 00:00", NEW_YORK)
-    cron = croniter("30 1 * * *", start, ret_type=datetime)
-    theirs = [cron.get_next() for _ in range(3)]
-    assert [t.date().isoformat() for t in theirs].count("2025-11-02") == 2
-    ours = parse_schedule("30 1 * * *", "America/New_York").next_due_times(start, 3)
-    assert [t.date().isoformat() for t in ours].count("2025-11-02") == 1
-
-
 @pytest.mark.parametrize(
     ("zone", "start", "end", "fold_hour"),
     [
@@ -505,23 +500,13 @@ five_field_expressions = st.tuples(
 def model_next(expression: str, zone: ZoneInfo, after: datetime, horizon: timedelta):
     """The next due instant by brute force over real minutes, or None within the horizon.
 
-    A minute is due if its wall time matches, except the repeated pass of a fold for a job whose
-    hour is fixed; the first minute after a gap is due if any wall time in the gap matches.
+    Debian's rules: a minute is due if its wall time matches, except the repeated pass of a fold
+    for a fixed-time job (neither minute nor hour starts with *); for a fixed-time job the first
+    minute after a gap is due if any wall time in the gap matches, a wildcard job skips them.
     """
-    expanded, _ = croniter.expand(expression)
-    minutes, hours, days, months, weekdays = (set(values) for values in expanded)
-    either_day = "*" not in days and "*" not in weekdays
-    wildcard_hour = "*" in hours
-
-    def matches(wall: datetime) -> bool:
-        day_ok = "*" in days or wall.day in days
-        weekday_ok = "*" in weekdays or wall.isoweekday() % 7 in weekdays
-        return (
-            ("*" in minutes or wall.minute in minutes)
-            and ("*" in hours or wall.hour in hours)
-            and ("*" in months or wall.month in months)
-            and ((day_ok or weekday_ok) if either_day else (day_ok and weekday_ok))
-        )
+    cron = oracle(expression, datetime(2000, 1, 1))
+    minute_text, hour_text = expression.split()[:2]
+    wildcard = minute_text.startswith("*") or hour_text.startswith("*")
 
     after = after.astimezone(UTC)  # arithmetic below is on real time, not on wall time
     moment = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -531,11 +516,11 @@ def model_next(expression: str, zone: ZoneInfo, after: datetime, horizon: timede
         offset = seen.utcoffset()
         assert offset is not None and previous_offset is not None
         wall = seen.replace(tzinfo=None)
-        if offset > previous_offset:
+        if offset > previous_offset and not wildcard:
             skipped = (offset - previous_offset) // timedelta(minutes=1)
-            if any(matches(wall - timedelta(minutes=k)) for k in range(1, skipped + 1)):
+            if any(matches(cron, wall - timedelta(minutes=k)) for k in range(1, skipped + 1)):
                 return moment
-        if matches(wall) and (wildcard_hour or seen.fold == 0):
+        if matches(cron, wall) and (wildcard or seen.fold == 0):
             return moment
         previous_offset = offset
         moment += timedelta(minutes=1)
@@ -575,32 +560,6 @@ def test_next_due_is_strictly_after_and_increasing(data, expression, zone_name):
     # Timestamps: datetimes sharing a zone compare by wall time, blind to the fold.
     assert times[0].timestamp() > after.timestamp()
     assert_strictly_increasing(times)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    five_field_expressions,
-    any_instant,
-)
-def test_in_utc_next_due_equals_croniter(expression, after):
-    schedule = parse_schedule(expression, "UTC")
-    cron = croniter(expression, after, ret_type=datetime)
-    assert schedule.next_due_times(after, 4) == [cron.get_next() for _ in range(4)]
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.tuples(cron_field(0, 59), five_field_expressions).map(" ".join),
-    any_instant,
-)
-def test_six_fields_in_utc_equal_croniter_with_seconds_first(expression, after):
-    schedule = parse_schedule(expression, "UTC")
-    cron = croniter(expression, after, ret_type=datetime, second_at_beginning=True)
-    assert schedule.next_due_times(after, 4) == [cron.get_next() for _ in range(4)]
-
-
-# --------------------------------------------------------------------------------------------
-# Interval and once
 
 
 def test_every_fifteen_minutes_lands_on_the_quarter_hour():
