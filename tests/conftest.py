@@ -2,6 +2,11 @@
 
 Tests under tests/gui/ run in the Qt event loop through qasync, as the app does; the others on a
 plain asyncio loop, as `run --headless` does.
+
+Before anything else, the environment is made the tests' own (tests/support/isolation.py): no
+display, no session bus, offscreen Qt with no theme of the desktop's, TZ=UTC, the C.UTF-8 locale,
+zone rules from the tzdata package, a home directory of their own, no proxies. A test run from
+inside a desktop session behaves as it does in CI.
 """
 
 from __future__ import annotations
@@ -13,7 +18,23 @@ from typing import Any
 
 import pytest
 
+from tests.support.isolation import home_environment, isolate_from_the_machine
+
+isolate_from_the_machine()  # at import: before Qt, zoneinfo or a subprocess reads anything
+
 GUI_TESTS = Path(__file__).parent / "gui"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh HOME and XDG base directories for each test: what one test leaves in ~/.config
+    or ~/.local/share, another never finds (and the user's own are never used)."""
+    home = tmp_path_factory.mktemp("home")
+    for name, value in home_environment(home).items():
+        monkeypatch.setenv(name, value)
+    return home
 
 
 @pytest.hookimpl(tryfirst=True)

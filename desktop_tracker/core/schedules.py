@@ -423,6 +423,8 @@ class CronSchedule(Schedule):
 # --- interval --------------------------------------------------------------------------------
 
 _DURATION: Final = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
+# Longer intervals are rarer than @yearly, and from about 10^11 days on, never come due at all.
+_LONGEST_INTERVAL: Final = 366 * 86400
 _UNITS: Final = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 
 
@@ -439,6 +441,11 @@ def _parse_duration(expression: str) -> int:
     if total < 1:
         raise InvalidSchedule(
             f"the interval in {quote(expression)} is too short: it must be at least 1s"
+        )
+    if total > _LONGEST_INTERVAL:
+        raise InvalidSchedule(
+            f"the interval in {quote(expression)} is too long: it can be at most 366d; for"
+            " rarer checks use a cron expression (e.g. @yearly) or once DATE-TIME"
         )
     return total
 

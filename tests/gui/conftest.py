@@ -2,18 +2,16 @@
 
 `async def` tests here run inside the Qt loop through qasync (see tests/conftest.py); they take
 the `qapp` fixture (pytest-qt) so the QApplication exists first. Fixtures below give a fresh
-data directory and a local HTTP server per test.
+data directory, a local HTTP server and a private D-Bus per test. The offscreen platform and
+the rest of what Qt reads from the environment are set in tests/conftest.py, for every test.
 """
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QT_API", "pyside6")  # qasync picks the first binding it finds otherwise
-
+from tests.support.dbus import dbus_daemon, private_session_bus
 from tests.support.http_server import LocalServer
 
 
@@ -26,6 +24,16 @@ def data_dir(tmp_path: Path) -> Path:
 def server() -> Iterator[LocalServer]:
     with LocalServer() as local:
         yield local
+
+
+@pytest.fixture
+def session_bus() -> Iterator[str]:
+    """A private D-Bus session bus of the test's own (tests/support/dbus.py): its address.
+    Nothing on it is started by activation; a service a test wants there takes its name."""
+    if dbus_daemon() is None:
+        pytest.skip("dbus-daemon is not installed: no private bus to test D-Bus delivery on")
+    with private_session_bus() as address:
+        yield address
 
 
 @pytest.fixture(autouse=True)

@@ -157,6 +157,8 @@ def test_presets_run_like_their_five_field_form(preset, fields):
         ("@reboot", "UTC", "unknown preset '@reboot'"),
         ("0 9 * * *", "Mars/Base", "unknown time zone 'Mars/Base': use an IANA name"),
         ("@every 0s", "UTC", "too short: it must be at least 1s"),
+        ("@every 367d", "UTC", "too long: it can be at most 366d"),
+        ("@every 999999999999d", "UTC", "too long: it can be at most 366d"),
         ("@every soon", "UTC", "cannot read the interval in '@every soon'"),
         ("@every", "UTC", "cannot read the interval"),
         ("once garbage", "UTC", "cannot read 'garbage' as a date and time"),
