@@ -4,9 +4,7 @@ menu never sees stderr), exits non-zero, and leaves the data file as it was."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from desktop_tracker.gui.app import DesktopApp
 from desktop_tracker.gui.single_instance import server_name
 from desktop_tracker.store import tracker_repository as repo
 from desktop_tracker.store.database import Database
+from tests.support.damaged_database import overwrite_table_page
 from tests.support.desktop_app import until
 
 
@@ -55,15 +54,7 @@ def trackers_page_overwritten(path: Path) -> None:
         tracker = Tracker(f"T{n}", f"https://{n}.test/", schedule="@daily", timezone="UTC")
         database.call(lambda c, t=tracker: repo.insert_tracker(c, t.validated()), write=True)
     database.close()
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        [page] = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'trackers'"
-        ).fetchone()
-    with path.open("r+b") as file:
-        file.seek((page - 1) * page_size)
-        file.write(random.Random(8).randbytes(page_size))
+    overwrite_table_page(path, "trackers")
 
 
 @pytest.mark.parametrize("damage", [random_bytes, trackers_page_overwritten])

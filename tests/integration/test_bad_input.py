@@ -20,6 +20,7 @@ import pytest
 
 from desktop_tracker.cli import main
 from desktop_tracker.data_dir import DATABASE_NAME, LOCK_NAME
+from tests.support.damaged_database import overwrite_table_page
 
 FORMAT = '{"format": "desktop-tracker/trackers", "version": 1, "trackers": [%s]}'
 GOOD = '{"name": "New", "url": "https://new.test/"}'
@@ -326,18 +327,7 @@ def truncated(data_dir: Path) -> None:
 
 
 def trackers_page_overwritten(data_dir: Path) -> None:
-    """The kind of damage that reads fine until the trackers are read: the scheduler's start
-    reads only job timings, so this one used to run silently."""
-    path = data_dir / DATABASE_NAME
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        [page] = conn.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'trackers'"
-        ).fetchone()
-    with path.open("r+b") as file:
-        file.seek((page - 1) * page_size)
-        file.write(random.Random(8).randbytes(page_size))
+    overwrite_table_page(data_dir / DATABASE_NAME, "trackers")
 
 
 DAMAGE = [random_bytes, truncated, trackers_page_overwritten]

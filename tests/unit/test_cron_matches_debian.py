@@ -29,7 +29,6 @@ and the daylight-saving nights of zones with odd rules, with the documented exce
 
 from __future__ import annotations
 
-import functools
 import os
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -41,6 +40,7 @@ from hypothesis import strategies as st
 
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
 from tests.support.cron_oracle import matches, oracle
+from tests.support.zones import transition_days
 
 # CI runs a sample; a deeper search by hand: CRON_ORACLE_EXAMPLES=50000 pytest this file.
 EXAMPLES = int(os.environ.get("CRON_ORACLE_EXAMPLES", "1500"))
@@ -65,22 +65,6 @@ ODD_ZONES = [
     "Australia/Sydney",
     "UTC",
 ]
-
-
-@functools.cache
-def transition_days(zone_name: str) -> tuple[datetime, ...]:
-    """UTC midnights d such that the zone's offset changes within (d, d + 1 day]."""
-    zone = ZoneInfo(zone_name)
-    days = []
-    day = datetime(2010, 1, 1, tzinfo=UTC)
-    offset = day.astimezone(zone).utcoffset()
-    while day.year < 2030:
-        following = day + timedelta(days=1)
-        following_offset = following.astimezone(zone).utcoffset()
-        if following_offset != offset:
-            days.append(day)
-        day, offset = following, following_offset
-    return tuple(days) or (datetime(2025, 6, 1, tzinfo=UTC),)
 
 
 def in_fold(moment: datetime) -> bool:

@@ -9,7 +9,6 @@ with cronsim's directly.
 from __future__ import annotations
 
 import copy
-import functools
 import pickle
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from desktop_tracker.core.schedules import (
     system_timezone,
 )
 from tests.support.cron_oracle import matches, oracle
+from tests.support.zones import transition_days
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -446,22 +446,6 @@ DST_ZONES = [
     "Asia/Kolkata",
     "UTC",
 ]
-
-
-@functools.cache
-def transition_days(zone_name: str) -> list[datetime]:
-    """UTC midnights d such that the zone's offset changes within (d, d + 1 day]."""
-    zone = ZoneInfo(zone_name)
-    days = []
-    day = datetime(2009, 1, 1, tzinfo=UTC)
-    offset = day.astimezone(zone).utcoffset()
-    while day.year < 2031:
-        following = day + timedelta(days=1)
-        following_offset = following.astimezone(zone).utcoffset()
-        if following_offset != offset:
-            days.append(day)
-        day, offset = following, following_offset
-    return days or [datetime(2025, 6, 1, tzinfo=UTC)]
 
 
 @st.composite
