@@ -85,7 +85,10 @@ async def make(data_dir: Path) -> None:
         await trackers.add(
             Tracker("Docs", server.url("/docs"), schedule="0 9 * * 1", timezone="America/New_York")
         )
-        for tracker in (shop, blog):
+        status = await trackers.add(
+            Tracker("Status page", server.url("/status"), schedule="0 0 */2 * 1", timezone="UTC")
+        )
+        for tracker in (shop, blog, status):
             assert tracker.id is not None
             await (await trackers.check_now(tracker.id))  # type: ignore[misc]
         server.route(
