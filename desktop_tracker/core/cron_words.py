@@ -20,7 +20,8 @@ from desktop_tracker.core.cron import WEEKDAY_NAMES, CronExpression
 __all__ = ["describe_cron"]
 
 _ORDINALS: Final = ("first", "second", "third", "fourth", "fifth")
-_EQUAL_ENDS: Final = re.compile(r"\b(\w+)-\1\b", re.IGNORECASE)
+# `3-3` and `3-3/5` are both just 3 (Debian reads the range first, then steps through it).
+_EQUAL_ENDS: Final = re.compile(r"\b(\w+)-\1(?:/\d+)?(?![\w-])", re.IGNORECASE)
 # Monday first, so that FRI-SUN reads "Friday through Sunday".
 _WEEK_ORDER: Final = (1, 2, 3, 4, 5, 6, 0)
 

@@ -410,7 +410,9 @@ class Fetcher:
                 network_backend=self._network_backend,
             )
             client = httpx.AsyncClient(
-                verify=verify_tls,  # for the proxies the environment may name
+                # Our own transport means httpx mounts no proxies from the environment: checks
+                # go straight to the site (proxy support would be a setting of its own).
+                verify=verify_tls,
                 http1=True,
                 http2=False,
                 follow_redirects=False,  # done in _follow: each hop is checked and counted

@@ -320,6 +320,12 @@ def test_a_range_with_equal_ends_is_that_one_value():
         "Tue 2025-06-03 03:00:00+0000",
     ]
     assert words("0 3-3 * * *") == "At 03:00 (UTC)"
+    # Stepping through a one-value range leaves that value.
+    assert local_times("0-0/5 3-3/2 * * *", "2025-06-01 00:00", 2) == [
+        "Sun 2025-06-01 03:00:00+0000",
+        "Mon 2025-06-02 03:00:00+0000",
+    ]
+    assert words("0-0/5 3-3/2 * * *") == "At 03:00 (UTC)"
     mondays = local_times("0 9 * * mon-mon", "2025-06-01 00:00", 3)
     assert [t[:3] for t in mondays] == ["Mon", "Mon", "Mon"]
     assert words("0 9 * * mon-mon") == "At 09:00, only on Monday (UTC)"
