@@ -7,20 +7,27 @@ window) and calls back here to open it.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from desktop_tracker import qt_version, self_test
 from desktop_tracker.cli import main as cli_main
 from desktop_tracker.cli.common import EXIT_FAILED, fail
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli_main(argv, open_window=open_window)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [self_test.STEP_OPTION]:
+        # A step of `--self-test` in a process of its own (the frozen app is its own
+        # interpreter): no logging set up, nothing of the user's touched.
+        return self_test.run_step(arguments[1:])
+    return cli_main(arguments, open_window=open_window, self_test=self_test.main)
 
 
-def open_window(data_dir: Path) -> int:
+def open_window(data_dir: Path, *, in_tray: bool = False) -> int:
     if not _display_available():
         # A server or a CI machine: Qt would abort without a screen. Do the app's main job,
         # the scheduler, and say so.
@@ -37,7 +44,8 @@ def open_window(data_dir: Path) -> int:
             f"the desktop window cannot start ({error}); `run --headless` runs without one",
             EXIT_FAILED,
         )
-    return run_gui(data_dir, sys.argv[:1])
+    logging.getLogger(__name__).info("the desktop window, on Qt %s", qt_version())
+    return run_gui(data_dir, sys.argv[:1], in_tray=in_tray)
 
 
 def _display_available() -> bool:

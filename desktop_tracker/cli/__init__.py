@@ -3,10 +3,28 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from desktop_tracker import __version__
+from desktop_tracker import version_text
 from desktop_tracker.cli import run, schedule, trackers
+from desktop_tracker.cli.common import EXIT_FAILED, fail
+
+SelfTest = Callable[[], int]
+
+
+class _VersionAction(argparse.Action):
+    """--version: "desktop-tracker X.Y.Z" first (scripts read it), then the build's facts, as
+    written; argparse's own version action would reflow the lines into one."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any) -> None:
+        if sys.stdout is not None:  # None in a windowed build
+            print(version_text())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -14,7 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="desktop-tracker",
         description="Watch web pages on cron schedules and hear when they change.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="show the version, platform and build, and exit"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this copy of the app works (in a temporary data directory) and exit",
+    )
     # Also accepted after the command; there it defaults to argparse.SUPPRESS so that it does
     # not overwrite this one.
     parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
@@ -22,14 +47,27 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_parser(commands)
     run.add_parser(commands)
     trackers.add_parsers(commands)
+    from desktop_tracker.cli import autostart
+
+    autostart.add_parser(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, open_window: run.WindowOpener | None = None) -> int:
-    """Run a command; with none, open the desktop window through `open_window` (the launcher
-    passes it: the command line itself knows nothing of the GUI)."""
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    open_window: run.WindowOpener | None = None,
+    self_test: SelfTest | None = None,
+) -> int:
+    """Run a command; with none, open the desktop window through `open_window`; --self-test
+    runs `self_test` (the launcher passes both: the command line itself knows nothing of the
+    GUI)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        if self_test is None:
+            return fail("the self-test is not available here", EXIT_FAILED)
+        return self_test()
     args.window_opener = open_window
     handler = getattr(args, "handler", None)
     if handler is None:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop_tracker import describe_build
 from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
 from desktop_tracker.data_dir import (
     LOG_NAME,
@@ -33,14 +34,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=argparse.SUPPRESS,  # keeps a --data-dir given before the command
         help="data directory (default: per user)",
     )
+    parser.add_argument(
+        "--in-tray",
+        action="store_true",
+        help="start in the tray, without the window (as at login; the window shows where "
+        "there is no tray)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.set_defaults(handler=run)
 
 
-WindowOpener = Callable[[Path], int]
+WindowOpener = Callable[..., int]  # (data_dir, *, in_tray=False) -> exit code
 
 
-def open_window(data_dir_option: str | None, opener: WindowOpener | None) -> int:
+def open_window(
+    data_dir_option: str | None, opener: WindowOpener | None, *, in_tray: bool = False
+) -> int:
     """The desktop app (`desktop-tracker` with no command, or `run` without --headless)."""
     if opener is None:
         return fail("the desktop window is not available here: use `run --headless`", EXIT_FAILED)
@@ -51,12 +60,12 @@ def open_window(data_dir_option: str | None, opener: WindowOpener | None) -> int
         # Not said here: the window says it, in words, as it starts (someone who opened the
         # app from a menu never sees what is printed here).
         configure_logging(None, verbose=False)
-    return opener(data_dir)
+    return opener(data_dir, in_tray=True) if in_tray else opener(data_dir)
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.headless:
-        return open_window(args.data_dir, args.window_opener)
+        return open_window(args.data_dir, args.window_opener, in_tray=args.in_tray)
     from desktop_tracker.service import run_headless
 
     try:
@@ -84,8 +93,13 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def configure_logging(log_file: Path | None, verbose: bool) -> None:
-    """Log to stderr and to a rotating file in the data directory (None: stderr alone)."""
+def configure_logging(
+    log_file: Path | None, verbose: bool, *, console: int | None = logging.NOTSET
+) -> None:
+    """Log to stderr, from level `console` up (None: not at all; nor when there is no stderr,
+    in a windowed build), and to a rotating file in the data directory (None: no file). Once
+    per process; the first line says which build runs where (version, platform, Python, Qt,
+    build kind)."""
     level = logging.DEBUG if verbose else logging.INFO
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     root = logging.getLogger()
@@ -93,19 +107,40 @@ def configure_logging(log_file: Path | None, verbose: bool) -> None:
     if getattr(root, "_desktop_tracker_configured", False):
         return  # once per process (the launcher may hand over from the window to headless)
     root._desktop_tracker_configured = True  # type: ignore[attr-defined]
-    console = logging.StreamHandler(sys.stderr)
-    console.setFormatter(fmt)
-    root.addHandler(console)
+    # Windowed builds (PyInstaller --windowed, pythonw) have sys.stderr = None.
+    if console is not None and sys.stderr is not None:
+        to_console = _ToStderr()
+        to_console.setFormatter(fmt)
+        to_console.setLevel(console)
+        to_console.addFilter(lambda record: not getattr(record, "file_only", False))
+        root.addHandler(to_console)
     # httpx logs every request URL at INFO; URLs are fine, but keep the log calm.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if log_file is None:
-        return
-    try:
-        to_file = logging.handlers.RotatingFileHandler(
-            str(log_file), maxBytes=2_000_000, backupCount=3, encoding="utf-8"
-        )
-    except OSError as error:
-        logging.getLogger(__name__).warning("cannot write the log file %s: %s", log_file, error)
-        return
-    to_file.setFormatter(fmt)
-    root.addHandler(to_file)
+    if log_file is not None:
+        try:
+            to_file = logging.handlers.RotatingFileHandler(
+                str(log_file), maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            )
+        except OSError as error:
+            logging.getLogger(__name__).warning("cannot write the log file %s: %s", log_file, error)
+        else:
+            to_file.setFormatter(fmt)
+            root.addHandler(to_file)
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())  # no stderr, no file: not Python's last resort
+    # For the file (a bug report's first question); the terminal knows what it started.
+    logging.getLogger("desktop_tracker").info(
+        "start: %s", describe_build(), extra={"file_only": True}
+    )
+
+
+class _ToStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to sys.stderr as it is when a record comes, not as it was at set-up: tests and
+    IDEs swap it, and a windowed build has none (then the record goes to the file alone)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stream = sys.stderr
+        if stream is None:
+            return
+        self.stream = stream
+        super().emit(record)

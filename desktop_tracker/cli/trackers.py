@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -203,6 +204,10 @@ def parse_headers(values: list[str]) -> dict[str, str]:
 
 def _with_service(args: argparse.Namespace, work: Callable[[TrackerService], Awaitable[T]]) -> T:
     data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
+    from desktop_tracker.cli.run import LOG_NAME, configure_logging
+
+    # The log file of the data directory; on the terminal only warnings (output stays clean).
+    configure_logging(data_dir / LOG_NAME, verbose=False, console=logging.WARNING)
     database = Database(data_dir / DATABASE_NAME)
 
     async def run() -> T:

@@ -20,6 +20,7 @@ in two classes (`CronExpression.wildcard`):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -30,6 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
+
+import tzlocal
 
 from desktop_tracker.core.cron import CronExpression, InvalidSchedule, parse_cron
 from desktop_tracker.core.cron_words import describe_cron
@@ -125,14 +128,32 @@ def _zone_from_etc_timezone() -> str | None:
     return _known_zone(lines[0]) if lines else None
 
 
-def system_timezone() -> str:
-    """IANA name of the machine's zone: $TZ if it names a zone, else the /etc/localtime symlink
-    target (…/zoneinfo/Area/City), else /etc/timezone, else 'UTC'.
+def _zone_from_tzlocal() -> str | None:
+    """The zone tzlocal finds: the registry on Windows, the system's settings elsewhere."""
+    try:
+        # tzlocal keeps its first answer; the user may change the zone while the app runs.
+        with contextlib.suppress(Exception):
+            tzlocal.reload_localzone()
+        name = tzlocal.get_localzone_name()
+    except Exception:  # tzlocal raises for conflicting or unreadable configurations
+        return None
+    return _known_zone(name) if isinstance(name, str) else None
 
-    Not cached: the user may change the system zone while the app runs. On Windows none of the
-    sources exist and the answer is 'UTC'.
+
+def system_timezone() -> str:
+    """IANA name of the machine's zone: $TZ if it names a zone, else what tzlocal finds (the
+    Windows registry, the system's settings on Linux and macOS) if ZoneInfo can load it, else
+    the /etc/localtime symlink target (…/zoneinfo/Area/City), else /etc/timezone, else 'UTC'.
+
+    Not cached: the user may change the system zone while the app runs.
     """
-    for source in (_zone_from_tz_variable, _zone_from_localtime_link, _zone_from_etc_timezone):
+    sources = (
+        _zone_from_tz_variable,
+        _zone_from_tzlocal,
+        _zone_from_localtime_link,
+        _zone_from_etc_timezone,
+    )
+    for source in sources:
         name = source()
         if name is not None:
             return name

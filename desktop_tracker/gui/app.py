@@ -18,10 +18,11 @@ from pathlib import Path
 os.environ.setdefault("QT_API", "pyside6")  # qasync takes the first Qt binding it can import
 
 import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_tracker import __version__
+from desktop_tracker.autostart import IN_TRAY_FLAG, LoginEntry, login_entry
 from desktop_tracker.data_dir import DataDirError
 from desktop_tracker.gui.async_ops import cancel_all, spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier
@@ -40,10 +41,14 @@ from desktop_tracker.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 QUIT_GRACE_SECONDS = 5.0
+# Started in the tray (at login) before the desktop's panel: how long to wait for its tray before
+# showing the window after all (the tray icon itself keeps looking for two minutes).
+TRAY_WAIT_MS = 12_000
 
 
-def run_gui(data_dir: Path, argv: list[str] | None = None) -> int:
-    """Run the desktop app until the user quits; returns the exit code."""
+def run_gui(data_dir: Path, argv: list[str] | None = None, *, in_tray: bool = False) -> int:
+    """Run the desktop app until the user quits; returns the exit code. `in_tray`: start in
+    the tray, without the window (at login), unless there is no tray."""
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("desktop_tracker")
@@ -51,13 +56,16 @@ def run_gui(data_dir: Path, argv: list[str] | None = None) -> int:
     app.setDesktopFileName("desktop-tracker")
     app.setQuitOnLastWindowClosed(False)  # closing the window leaves the app in the tray
     name = server_name(data_dir)
-    if hand_over(name, argv or []):
-        print("desktop_tracker is already running: its window was brought forward.")
+    if hand_over(name, [*(argv or []), *([IN_TRAY_FLAG] if in_tray else [])]):
+        if in_tray:  # started at login while already running: nothing to bring forward
+            print("desktop_tracker is already running.")
+        else:
+            print("desktop_tracker is already running: its window was brought forward.")
         return 0
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        return loop.run_until_complete(DesktopApp(data_dir, name).run())
+        return loop.run_until_complete(DesktopApp(data_dir, name, in_tray=in_tray).run())
     finally:
         loop.close()
         asyncio.set_event_loop(None)
@@ -67,9 +75,18 @@ class DesktopApp:
     """Everything the running app holds, and the order in which it starts and stops."""
 
     def __init__(
-        self, data_dir: Path, instance_name: str, services: AppServices | None = None
+        self,
+        data_dir: Path,
+        instance_name: str,
+        services: AppServices | None = None,
+        *,
+        in_tray: bool = False,
+        login: LoginEntry | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.in_tray = in_tray  # start without the window, if there is a tray to start in
+        self.login = login if login is not None else login_entry(data_dir)
+        self._tray_wait: QTimer | None = None  # started in the tray, while there is none yet
         self.instance_name = instance_name
         self.quit = asyncio.Event()
         self.services = services or AppServices(data_dir)
@@ -113,7 +130,14 @@ class DesktopApp:
             prefer_desktop=not tray_shown,
         )
         inbox = InboxView(trackers, center)
-        window = MainWindow(trackers, scheduler, inbox, tray_available=tray_shown, icon=app_icon())
+        window = MainWindow(
+            trackers,
+            scheduler,
+            inbox,
+            tray_available=tray_shown,
+            icon=app_icon(),
+            login=self.login,
+        )
         self.reporter.attach(window)
 
         center.unread_changed.connect(tray.set_unread)
@@ -132,12 +156,20 @@ class DesktopApp:
             )
         )
         if self.instance is not None:
-            self.instance.activated.connect(lambda _arguments: self._show_window())
+            self.instance.activated.connect(self._on_second_launch)
         tray.appeared.connect(lambda: self._tray_appeared(window, center))
 
         self.tray, self.center, self.inbox, self.window = tray, center, inbox, window
         spawn(center.start())
-        window.show()
+        if not self.in_tray:
+            window.show()
+        elif not tray_shown:
+            # No tray (yet): at login the panel may come up after us. Without a tray the user
+            # would have no way in, so the window shows unless the tray comes soon.
+            self._tray_wait = QTimer(window, singleShot=True, interval=TRAY_WAIT_MS)
+            self._tray_wait.timeout.connect(self._show_window)
+            tray.appeared.connect(self._tray_wait.stop)
+            self._tray_wait.start()
 
     @staticmethod
     def _tray_appeared(window: MainWindow, center: NotificationCenter) -> None:
@@ -145,6 +177,10 @@ class DesktopApp:
         # closing the window leaves the app in the tray, and messages go there.
         window.set_tray_available(True)
         center.set_prefer_desktop(False)
+
+    def _on_second_launch(self, arguments: list[object]) -> None:
+        if IN_TRAY_FLAG not in arguments:  # started at login again: stay where we are
+            self._show_window()
 
     def _show_window(self) -> None:
         if self.window is None:

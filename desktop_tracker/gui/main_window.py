@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_tracker.autostart import AutostartError, LoginEntry, set_enabled
 from desktop_tracker.core.events import JobFailed, JobFinished, JobStarted, SchedulerEvent
 from desktop_tracker.core.scheduler import Scheduler
 from desktop_tracker.domain.trackers import Tracker
@@ -65,8 +66,10 @@ class MainWindow(QMainWindow):
         *,
         tray_available: bool,
         icon: QIcon | None = None,
+        login: LoginEntry | None = None,
     ) -> None:
         super().__init__()
+        self._login = login  # the start-at-login entry (None: no such setting here)
         self._trackers = trackers
         self._scheduler = scheduler
         self._tray_available = tray_available
@@ -170,6 +173,13 @@ class MainWindow(QMainWindow):
         self.import_action = self._action("&Import…", self.import_trackers, "Ctrl+I")
         self.export_action = self._action("E&xport…", self.export_trackers, "Ctrl+Shift+E")
         self.quit_action = self._action("&Quit", self.quit_requested.emit, "Ctrl+Q")
+        self.autostart_action = self._action(
+            "Start at &login",
+            self._set_start_at_login,
+            tip="Start desktop_tracker in the tray when you log in",
+        )
+        self.autostart_action.setCheckable(True)
+        self.autostart_action.setVisible(self._login is not None)
 
         toolbar = QToolBar("Trackers", self)
         toolbar.setObjectName("trackers-toolbar")
@@ -195,7 +205,14 @@ class MainWindow(QMainWindow):
         file_menu = menus.addMenu("&File")
         file_menu.addActions([self.import_action, self.export_action])
         file_menu.addSeparator()
+        file_menu.addAction(self.autostart_action)
+        # What the entry is now (the command line may have changed it while the app ran).
+        file_menu.aboutToShow.connect(self.sync_start_at_login)
+        file_menu.setToolTipsVisible(True)  # says when the entry starts another installation
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.file_menu = file_menu
+        self.sync_start_at_login()
         tracker_menu = menus.addMenu("&Tracker")
         tracker_menu.addActions(
             [
@@ -445,6 +462,47 @@ class MainWindow(QMainWindow):
             export(),
             on_done=exported,
             on_error=lambda message: self.show_error(f"Export failed: {message}"),
+        )
+
+    def sync_start_at_login(self) -> None:
+        """Check "Start at login" as the login entry really is."""
+        if self._login is None:
+            return
+        try:
+            status = self._login.status()
+        except AutostartError as error:
+            self._show_start_at_login(False, str(error))
+            return
+        if status.is_ours or not status.enabled:
+            note = ""
+        else:
+            note = f"Starts at login, {status.describe().removeprefix('on, ')}"
+        self._show_start_at_login(status.enabled, note)
+
+    def _show_start_at_login(self, checked: bool, note: str) -> None:
+        self.autostart_action.blockSignals(True)  # showing the state is not a request
+        self.autostart_action.setChecked(checked)
+        self.autostart_action.blockSignals(False)
+        tip = note or "Start desktop_tracker in the tray when you log in"
+        self.autostart_action.setToolTip(tip)
+        self.autostart_action.setStatusTip(tip)
+
+    def _set_start_at_login(self, checked: bool) -> None:
+        if self._login is None:
+            return
+        try:
+            status = set_enabled(self._login, checked)
+        except AutostartError as error:
+            self.show_error(f"Start at login: {error}")
+            self.sync_start_at_login()
+            return
+        self.clear_error()
+        self.sync_start_at_login()
+        self.statusBar().showMessage(
+            "desktop_tracker will start in the tray at login"
+            if status.enabled
+            else "desktop_tracker will not start at login",
+            5000,
         )
 
     # -- state ----------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ notifier use too.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, QTimer, Signal
@@ -21,23 +21,16 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 APP_TITLE = "desktop_tracker"
 ICON_NAME = "desktop-tracker"
-ICON_SIZES = (16, 32, 48, 64, 128, 256)
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 # A tray that is not there yet at login usually is within a minute.
 TRAY_RETRY_MS = 5_000
 TRAY_RETRIES = 24
 
 
 def icons_dir() -> Path:
-    """resources/icons: next to the package in a checkout, or in a PyInstaller bundle."""
-    candidates = []
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.append(Path(bundle) / "resources" / "icons")
-    candidates.append(Path(__file__).resolve().parents[2] / "resources" / "icons")
-    for candidate in candidates:
-        if (candidate / f"{ICON_NAME}-16.png").exists():
-            return candidate
-    return candidates[-1]
+    """The icons shipped as package data (desktop_tracker/resources/icons), found with
+    importlib.resources: the same in a checkout, an installed wheel and a PyInstaller bundle."""
+    return Path(str(resources.files("desktop_tracker.resources").joinpath("icons")))
 
 
 def icon_path(size: int = 256, *, unread: bool = False) -> Path | None:

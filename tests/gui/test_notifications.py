@@ -523,7 +523,8 @@ def test_tray_badge_and_tooltip_follow_the_unread_count(qapp):
 @pytest.mark.parametrize("unread", [False, True])
 def test_icons_exist_at_every_size_from_a_valid_svg(qapp, unread):
     name = "desktop-tracker-unread" if unread else "desktop-tracker"
-    assert QSvgRenderer(str(icons_dir() / f"{name}.svg")).isValid()
+    assert QSvgRenderer(str(ROOT / "resources" / "icons" / f"{name}.svg")).isValid()  # source
+    assert icons_dir().is_relative_to(ROOT / "desktop_tracker" / "resources")  # package data
     for size in ICON_SIZES:
         path = icon_path(size, unread=unread)
         assert path is not None, f"{name}-{size}.png is missing"
@@ -546,7 +547,7 @@ DESKTOP_ENTRY_KEYS = {
 
 
 def test_desktop_entry_is_valid():
-    path = ROOT / "resources" / "desktop-tracker.desktop"
+    path = ROOT / "desktop_tracker" / "resources" / "desktop-tracker.desktop"
     text = path.read_text(encoding="utf-8")
     assert text.startswith("[Desktop Entry]\n")
     parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))

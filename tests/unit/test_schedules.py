@@ -257,6 +257,7 @@ def test_system_timezone_ignores_a_tz_that_is_no_zone(monkeypatch):
 
 def test_system_timezone_follows_the_localtime_link(monkeypatch):
     monkeypatch.delenv("TZ", raising=False)
+    monkeypatch.setattr(schedules, "_zone_from_tzlocal", lambda: None)  # tzlocal found nothing
     monkeypatch.setattr(
         schedules.os, "readlink", lambda path: "../usr/share/zoneinfo/Europe/Lisbon"
     )
@@ -269,6 +270,7 @@ def test_system_timezone_falls_back_to_etc_timezone_then_utc(monkeypatch, tmp_pa
 
     monkeypatch.delenv("TZ", raising=False)
     monkeypatch.setattr(schedules.os, "readlink", no_link)
+    monkeypatch.setattr(schedules, "_zone_from_tzlocal", lambda: None)  # tzlocal found nothing
     etc_timezone = tmp_path / "timezone"
     etc_timezone.write_text("Africa/Nairobi\n", encoding="utf-8")
     monkeypatch.setattr(schedules, "Path", lambda path: etc_timezone)

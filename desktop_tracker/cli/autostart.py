@@ -1,0 +1,53 @@
+"""`desktop-tracker autostart on|off|status`: start the app at login, in the tray."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop_tracker.autostart import AutostartError, LoginEntry, login_entry
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
+from desktop_tracker.data_dir import resolve_data_dir
+
+# Which entry to use for a data directory (tests give one that writes where they choose).
+EntryFactory = Callable[[Path], LoginEntry]
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "autostart",
+        help="start the app at login, in the tray: on, off or status",
+        description=(
+            "Start the app at login, in the tray (its window where there is no tray): an XDG "
+            "autostart entry on Linux, the Run key on Windows, a LaunchAgent on macOS. The "
+            "entry starts this installation; with --data-dir (or $DESKTOP_TRACKER_HOME), on "
+            "that data directory."
+        ),
+    )
+    parser.add_argument("state", choices=("on", "off", "status"))
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,  # keeps a --data-dir given before the command
+        help="data directory the app starts on (default: per user)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, entry_for: EntryFactory = login_entry) -> int:
+    entry = entry_for(resolve_data_dir(args.data_dir))
+    try:
+        if args.state == "on":
+            entry.enable()
+        elif args.state == "off":
+            entry.disable()
+        status = entry.status()
+    except AutostartError as error:
+        return fail(str(error), EXIT_FAILED)
+    print(status.describe())
+    if args.state == "status" and status.enabled:
+        print(f"entry: {status.location}")
+        if not status.is_ours:
+            print("`desktop-tracker autostart on` makes it start this installation")
+    return EXIT_OK
