@@ -118,6 +118,11 @@ def program_command(
         appimage = os.environ.get("APPIMAGE", "")
         if not windows and os.path.isabs(appimage) and os.path.isfile(appimage):
             return (appimage,)
+        # The Windows build has a console twin for the command line; at login it would open a
+        # console window, so the entry names the windowed program beside it.
+        windowed = Path(executable).with_name("desktop-tracker.exe")
+        if windows and Path(executable).name.lower() != windowed.name and windowed.is_file():
+            return (str(windowed),)
         return (executable,)
     if windows:
         # The console script is a console program: at every login it would open a console

@@ -462,3 +462,13 @@ def test_linux_is_the_default(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     entry = login_entry(platform="linux")
     assert isinstance(entry, XdgAutostart) and entry.folder == tmp_path / "autostart"
+
+
+def test_the_windows_console_build_names_its_windowed_twin_at_login(tmp_path):
+    console = tmp_path / "desktop-tracker-cli.exe"
+    windowed = tmp_path / "desktop-tracker.exe"
+    console.write_bytes(b"")
+    windowed.write_bytes(b"")
+    command = program_command(executable=str(console), frozen=True, windows=True)
+    assert command == (str(windowed),)
+    assert program_command(executable=str(windowed), frozen=True, windows=True) == (str(windowed),)
