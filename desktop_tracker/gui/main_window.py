@@ -33,6 +33,7 @@ from desktop_tracker.gui.inbox_view import InboxView
 from desktop_tracker.gui.plain_text import plain_label
 from desktop_tracker.gui.tracker_editor import TrackerEditor
 from desktop_tracker.gui.trackers_model import (
+    LAST,
     NAME,
     TRACKER_ID_ROLE,
     UNREAD,
@@ -47,6 +48,7 @@ from desktop_tracker.service.trackers import TrackerEvent, TrackerService
 # at most this often, so that the window stays responsive during the burst.
 REFRESH_DELAY_MS = 150
 STATUS_DELAY_MS = 250
+ERROR_COLUMN_MAX = 420  # px: the last-check column widens this far for a failing tracker's error
 
 
 def _tracker_id(job_id: str) -> int | None:
@@ -80,6 +82,7 @@ class MainWindow(QMainWindow):
         self._burst_done = 0
         self._select_next: int | None = None
         self._columns_fitted = False
+        self._failing_seen: set[int | None] = set()
         self.setWindowTitle("desktop_tracker")
         if icon is not None:
             self.setWindowIcon(icon)
@@ -258,6 +261,14 @@ class MainWindow(QMainWindow):
 
     # -- reading --------------------------------------------------------------------------------
 
+    def _make_room_for_errors(self) -> None:
+        """Widen the last-check column (never narrow it) so that a tracker that started failing
+        shows its error in words, not cut to "✗ …": the columns were fitted to what they held
+        first, often "never". Capped, so that one long error does not push the rest away."""
+        wanted = min(self.table.sizeHintForColumn(LAST), ERROR_COLUMN_MAX)
+        if self.table.columnWidth(LAST) < wanted:
+            self.table.setColumnWidth(LAST, wanted)
+
     def refresh(self) -> None:
         """Re-read the trackers table from the services."""
 
@@ -272,6 +283,10 @@ class MainWindow(QMainWindow):
                 self.table.horizontalHeader().setSectionResizeMode(
                     URL, QHeaderView.ResizeMode.Stretch
                 )
+            failing = {row.tracker.id for row in rows if row.failure is not None}
+            if failing - self._failing_seen:
+                self._make_room_for_errors()
+            self._failing_seen = failing
             self.empty_hint.setVisible(not rows)
             if selected is not None:
                 self.select(selected)
