@@ -1,6 +1,6 @@
 """`desktop-tracker --self-test`: does this copy of the app work? Above all the frozen one.
 
-A PyInstaller build can be broken in ways that only show when it runs (docs: the stack notes):
+A PyInstaller build can be broken in ways that only show when it runs:
 data files of libraries left out (cron-descriptor's words, the public suffix list, the tzdata
 zone files), plugins missing. So the self-test runs the app's real paths, in a temporary data
 directory that is deleted after:

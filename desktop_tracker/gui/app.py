@@ -1,9 +1,10 @@
 """Start and stop the desktop app: Qt, the qasync loop, one instance, services, windows, tray.
 
-Quitting follows the stack notes: Quit sets an asyncio.Event; the main coroutine then closes the
-windows, cancels the widgets' tasks, stops the scheduler (runs in flight get a few seconds, the
-rest are recorded as interrupted and run again at the next start), closes the database and only
-then returns — never `app.quit()` under a running coroutine.
+Quitting: calling `app.quit()` while the main coroutine still awaits stops qasync's loop under it
+("Event loop stopped before Future completed"). So Quit sets an asyncio.Event; the main coroutine
+then closes the windows, cancels the widgets' tasks, stops the scheduler (runs in flight get a few
+seconds, the rest are recorded as interrupted and run again at the next start), closes the
+database and only then returns.
 """
 
 from __future__ import annotations

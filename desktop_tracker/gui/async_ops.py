@@ -7,7 +7,8 @@ directly. What `spawn` promises:
   user (never a traceback); without `on_error` it goes to the app's error reporter;
 - cancellation (the app quitting) is silent.
 Never call `QDialog.exec()` or wait on a signal inside such a coroutine: both re-enter the loop
-and break other tasks (stack notes); use `open()` and the `finished` signal.
+and break other tasks (a nested loop runs them re-entrantly); use `open()` and the `finished`
+signal.
 """
 
 from __future__ import annotations

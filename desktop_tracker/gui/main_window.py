@@ -341,7 +341,7 @@ class MainWindow(QMainWindow):
             spawn(work, on_done=lambda saved: self._saved(saved), on_error=self.show_error)
 
         editor.accepted.connect(accepted)
-        editor.open()  # never exec(): it would re-enter the event loop (stack notes)
+        editor.open()  # never exec(): a nested event loop would run other tasks re-entrantly
 
     def _saved(self, saved: Tracker) -> None:
         self.statusBar().showMessage(f"Saved {saved.name}", 4000)

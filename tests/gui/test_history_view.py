@@ -1,7 +1,7 @@
 """The history view on real services: a real SQLite file, the real scheduler and a local server.
 
 Tests await the view's signals through futures (never qtbot.waitSignal inside a coroutine: it
-re-enters the loop, stack notes).
+re-enters the loop and runs other tasks inside it).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """PySide6 6.12.0 on CPython 3.11 leaks a reference to None on every void call and aborts the
-process after a few thousand (stack notes). The pinned version must survive many."""
+process after a few thousand. The pinned version must survive many."""
 
 from __future__ import annotations
 

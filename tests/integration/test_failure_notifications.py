@@ -1,4 +1,4 @@
-"""Failures are told once (product.md section 3).
+"""Failures are told once.
 
 "Check failed: NAME" when a run's retries are used up; nothing for later failing runs while the
 streak lasts; then one "NAME works again" when a check succeeds. The streak is kept in SQLite, so

@@ -1,4 +1,4 @@
-"""A tracker's request headers stay on the site of its own URL (issue 8).
+"""A tracker's request headers stay on the site of its own URL.
 
 Two real loopback sites: A is http://127.0.0.1:PORT_A, B is http://localhost:PORT_B (two servers,
 two names, two ports: another site by any reading). Both servers record every request with its

@@ -1,4 +1,4 @@
-"""Review of the Qt-item models: the trackers table (refreshes under a sort and a filter, stale
+"""The Qt-item models stay right: the trackers table (refreshes under a sort and a filter, stale
 cells, the running state, web text in tool tips) and RowsModel (rebuilds, theme changes)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""An audit of issues 3 and 4 against the app as a user drives it: the command line exactly as the
-issue writes it, and the tracker service, against a real server on 127.0.0.1.
+"""The app as a user drives it: the command line exactly as the README writes it, and the
+tracker service, against a real server on 127.0.0.1.
 
 """
 
@@ -58,7 +58,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-# -- check URL --json: the extraction rules of issue 3 --------------------------------------------
+# -- check URL --json: the extraction rules --------------------------------------------
 
 
 def test_check_json_follows_every_extraction_rule_in_document_order(server, capsys):

@@ -1,4 +1,5 @@
-"""Review of save_revision's multi-row inserts and its group_concat read-back of fingerprint ids."""
+"""A revision's rows: save_revision's multi-row inserts and its group_concat read-back of
+fingerprint ids."""
 
 from __future__ import annotations
 

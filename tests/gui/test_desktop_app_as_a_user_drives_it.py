@@ -1,5 +1,5 @@
-"""An audit of the running desktop app against issue 4, driven as a user would: the window's
-actions, the editor's fields, the history window, the tray, quitting. Real services on a fresh
+"""The running desktop app driven as a user would: the window's actions, the editor's fields,
+the history window, the tray, quitting. Real services on a fresh
 data directory, a local server on 127.0.0.1."""
 
 from __future__ import annotations
