@@ -26,21 +26,17 @@ _EQUAL_ENDS: Final = re.compile(r"\b(\w+)-\1(?:/\d+)?(?![\w-])", re.IGNORECASE)
 _WEEK_ORDER: Final = (1, 2, 3, 4, 5, 6, 0)
 
 
+@functools.lru_cache(maxsize=512)
 def describe_cron(expression: CronExpression) -> str:
     """The expression in English words (the time zone is the caller's to add)."""
-    return _describe(expression.fields, expression)
-
-
-@functools.lru_cache(maxsize=512)
-def _describe(fields: tuple[str, ...], expression: CronExpression) -> str:
     try:
-        return _words(fields, expression)
+        return _words(expression)
     except Exception:  # the words are a courtesy; the schedule itself is valid
-        return f"Cron {' '.join(fields)}"
+        return f"Cron {' '.join(expression.fields)}"
 
 
-def _words(fields: tuple[str, ...], expression: CronExpression) -> str:
-    normalised = [_EQUAL_ENDS.sub(r"\1", text) for text in fields]
+def _words(expression: CronExpression) -> str:
+    normalised = [_EQUAL_ENDS.sub(r"\1", text) for text in expression.fields]
     if len(normalised) == 6:
         second, minute, hour, day, month, _ = normalised
         time_text = f"{second} {minute} {hour} * * * *"  # a 7th (year) field: seconds first

@@ -82,10 +82,10 @@ def test_a_build_without_tzdata_fails_the_zone_step_by_name(tmp_path):
 
 @pytest.fixture
 def fresh_words():
-    cron_words._describe.cache_clear()
+    cron_words.describe_cron.cache_clear()
     cron_words._descriptor.cache_clear()
     yield
-    cron_words._describe.cache_clear()
+    cron_words.describe_cron.cache_clear()
     cron_words._descriptor.cache_clear()
 
 
