@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from pathlib import Path
 
-from desktop_tracker.autostart import AutostartError, LoginEntry, login_entry
+from desktop_tracker.autostart import AutostartError, login_entry, set_enabled
 from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
 from desktop_tracker.data_dir import resolve_data_dir
-
-# Which entry to use for a data directory (tests give one that writes where they choose).
-EntryFactory = Callable[[Path], LoginEntry]
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,14 +30,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace, entry_for: EntryFactory = login_entry) -> int:
-    entry = entry_for(resolve_data_dir(args.data_dir))
+def run(args: argparse.Namespace) -> int:
+    entry = login_entry(resolve_data_dir(args.data_dir))
     try:
-        if args.state == "on":
-            entry.enable()
-        elif args.state == "off":
-            entry.disable()
-        status = entry.status()
+        if args.state == "status":
+            status = entry.status()
+        else:
+            status = set_enabled(entry, args.state == "on")
     except AutostartError as error:
         return fail(str(error), EXIT_FAILED)
     print(status.describe())

@@ -23,7 +23,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_tracker import __version__
-from desktop_tracker.autostart import IN_TRAY_FLAG, LoginEntry, login_entry
+from desktop_tracker.autostart import IN_TRAY_FLAG, login_entry
 from desktop_tracker.data_dir import DataDirError
 from desktop_tracker.gui.async_ops import cancel_all, spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier
@@ -82,11 +82,10 @@ class DesktopApp:
         services: AppServices | None = None,
         *,
         in_tray: bool = False,
-        login: LoginEntry | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.in_tray = in_tray  # start without the window, if there is a tray to start in
-        self.login = login if login is not None else login_entry(data_dir)
+        self.login = login_entry(data_dir)
         self._tray_wait: QTimer | None = None  # started in the tray, while there is none yet
         self.instance_name = instance_name
         self.quit = asyncio.Event()

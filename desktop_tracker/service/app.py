@@ -76,7 +76,8 @@ class AppServices:
         # 20 ms, for the same throughput.
         sys.setswitchinterval(SWITCH_INTERVAL)
         try:
-            self.database = Database(self.data_dir / DATABASE_NAME)
+            # Off the event loop (the window's thread): opening checks the whole file for damage.
+            self.database = await asyncio.to_thread(Database, self.data_dir / DATABASE_NAME)
             self.jobs = SqliteJobStore(self.database)
             self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)

@@ -18,7 +18,6 @@ from desktop_tracker.tracking.errors import FetchError
 from desktop_tracker.tracking.extract import FoundResource, extract_resources
 from desktop_tracker.tracking.fetcher import Fetcher
 from desktop_tracker.tracking.fingerprint import integrity_matches, is_third_party, sha256_hex
-from desktop_tracker.tracking.sites import same_site
 
 
 class PageChecker(Protocol):
@@ -79,7 +78,7 @@ class ResourceChecker:
                     f,
                     page.final_url,
                     site,
-                    kept if f.url and same_site(site, f.url) else None,
+                    kept,  # the fetcher sends them only to `site`, hop by hop
                     verify_tls,
                 )
                 for f in found
