@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 from types import TracebackType
@@ -52,7 +53,8 @@ def ensure_data_dir(path: Path) -> Path:
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)  # private from its first moment
         if os.name == "posix":
-            _take_away_group_and_other(path)
+            with contextlib.suppress(PermissionError):  # not the user's own folder: leave it be
+                take_away_group_and_other(path)
         # A real write, not os.access(): it answers for ACLs, read-only mounts and immutable
         # folders too. On Linux the file has no name (O_TMPFILE): nothing is left behind.
         with tempfile.TemporaryFile(dir=path):
@@ -62,13 +64,15 @@ def ensure_data_dir(path: Path) -> Path:
     return path
 
 
-def _take_away_group_and_other(path: Path) -> None:
-    """Remove group and other permissions, never adding any: a folder the user made read-only
-    stays read-only (and is then refused in words, not made writable behind their back)."""
-    mode = stat.S_IMODE(path.stat().st_mode)
+def take_away_group_and_other(target: Path | int) -> None:
+    """Remove group and other permissions of a path or an open file, never adding any: what the
+    user made read-only stays read-only (and is then refused in words, not made writable behind
+    their back). :raises PermissionError: not the user's own (each caller decides what then)."""
+    if os.name != "posix":
+        return
+    mode = stat.S_IMODE(os.stat(target).st_mode)
     if mode & 0o077:
-        with contextlib.suppress(PermissionError):  # not the user's own folder: leave it be
-            os.chmod(path, mode & ~0o077)
+        os.chmod(target, mode & ~0o077)
 
 
 def _unusable(path: Path, error: OSError) -> DataDirUnusable:
@@ -158,7 +162,7 @@ class InstanceLock:
         self.release()
 
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
     import msvcrt
 
     def _lock(handle: IO[str]) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_tracker.core.quoting import quote
+from desktop_tracker.data_dir import take_away_group_and_other
 from desktop_tracker.domain.trackers import (
     WHOLE_TRACKER,
     InvalidTracker,
@@ -190,10 +191,8 @@ def write_export(path: Path, text: str) -> None:
         raise ExportFailed(_cannot_write(path, error)) from None
     with open(descriptor, "w", encoding="utf-8") as file:
         try:
-            mode = os.fstat(descriptor).st_mode
-            if stat.S_ISREG(mode):
-                if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
-                    os.fchmod(descriptor, stat.S_IMODE(mode) & ~0o077)
+            if stat.S_ISREG(os.fstat(descriptor).st_mode):
+                take_away_group_and_other(descriptor)
                 os.ftruncate(descriptor, 0)
             file.write(text)
             file.flush()

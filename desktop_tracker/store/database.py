@@ -14,12 +14,12 @@ import logging
 import os
 import queue
 import sqlite3
-import stat
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from desktop_tracker.data_dir import take_away_group_and_other
 from desktop_tracker.store.errors import DatabaseDamaged, DatabaseLocked, DatabaseTooNew, StoreError
 from desktop_tracker.store.migrations import MIGRATIONS
 
@@ -97,16 +97,11 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def _take_away_group_and_other(descriptor: int, path: Path) -> None:
-    """Remove group and other permissions, never adding any (a file the user made read-only is
-    refused by the read-write open, not made writable behind their back)."""
-    if os.name != "posix":
-        return
-    mode = stat.S_IMODE(os.fstat(descriptor).st_mode)
-    if mode & 0o077:
-        try:
-            os.fchmod(descriptor, mode & ~0o077)
-        except PermissionError:  # another user's file that we may write: leave its mode be
-            log.warning("cannot make the data file %s readable by you alone", path)
+    """A file the user made read-only is refused by the read-write open, not made writable."""
+    try:
+        take_away_group_and_other(descriptor)
+    except PermissionError:  # another user's file that we may write: leave its mode be
+        log.warning("cannot make the data file %s readable by you alone", path)
 
 
 def _cannot_open(path: Path, error: OSError) -> StoreError:
