@@ -18,3 +18,10 @@ def quote(text: str, limit: int = 80) -> str:
             return f"'{shown}…' ({len(text):,} characters)"
         shown += visible
     return f"'{shown}'"
+
+
+def quote_some(texts: list[str], shown: int = 5) -> str:
+    """The first `shown` texts quoted and joined, then "and N more": a refusal of an import of
+    thousands must not print them all."""
+    named = ", ".join(quote(text) for text in texts[:shown])
+    return named + (f" and {len(texts) - shown:,} more" if len(texts) > shown else "")

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from desktop_tracker.core.quoting import quote
+from desktop_tracker.core.quoting import quote, quote_some
 
 StrategyName = Literal["none", "constant", "linear", "exponential"]
 MAX_ATTEMPTS = 10
@@ -109,9 +109,7 @@ class RetryStrategy:
         known = {"strategy", "attempts", "initial", "increment", "multiplier", "maximum"}
         unknown = sorted(str(key) for key in data if key not in known)
         if unknown:
-            named = ", ".join(quote(key) for key in unknown[:5])
-            more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
-            raise InvalidRetryStrategy(f"unknown retry field(s): {named}{more}")
+            raise InvalidRetryStrategy(f"unknown retry field(s): {quote_some(unknown)}")
         try:
             return cls(**data)
         except TypeError as error:

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from desktop_tracker.core.clock import Clock, SystemClock
 from desktop_tracker.core.events import EventBus, JobFailed, SchedulerEvent
 from desktop_tracker.core.jobs import Job, RunRecord
-from desktop_tracker.core.quoting import quote
+from desktop_tracker.core.quoting import quote_some
 from desktop_tracker.core.scheduler import RunContext, Scheduler, first_timing
 from desktop_tracker.domain.diff import ResourceDiff, diff_resources
 from desktop_tracker.domain.resources import PageResources
@@ -313,12 +313,10 @@ class TrackerService:
         """Add every tracker of an export, all or none. :raises ImportRefused:"""
         trackers = parse_export(data)
         existing = {(t.kind, t.name) for t in await self.all()}
-        clashes = [quote(t.name) for t in trackers if (t.kind, t.name) in existing]
+        clashes = [t.name for t in trackers if (t.kind, t.name) in existing]
         if clashes:
-            # Named up to five: an import of thousands of trackers must not print them all.
-            more = f" and {len(clashes) - 5:,} more" if len(clashes) > 5 else ""
             raise ImportRefused(
-                f"trackers with these names exist already: {', '.join(clashes[:5])}{more}. "
+                f"trackers with these names exist already: {quote_some(clashes)}. "
                 "Nothing was imported: rename or remove them first."
             )
         now = self._clock.now()
