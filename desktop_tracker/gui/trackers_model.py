@@ -184,8 +184,9 @@ class TrackersModel(QStandardItemModel):
 
     def _cells_of(self, overview: TrackerOverview) -> Cells:
         cells: Cells = []
+        failure = failure_text(overview)  # None unless failing
         for column in range(len(COLUMNS)):
-            text = self._display(overview, column)
+            text = self._display(overview, column, failure)
             cell: dict[int, Any] = {DISPLAY: text, SORT_ROLE: _sort_key(overview, column, text)}
             if column == NAME:
                 cell[TRACKER_ID_ROLE] = overview.tracker.id
@@ -193,30 +194,27 @@ class TrackersModel(QStandardItemModel):
             elif column == LAST:
                 run = overview.last_run
                 # Errors quote the web (URLs, servers' words); tool tips would read them as HTML.
-                error = failure_text(overview) or (run.error if run is not None else None)
+                error = failure or (run.error if run is not None else None)
                 cell[TOOLTIP] = plain_tooltip(error) if error else None
-                self._mark_failing(cell, overview, icon=False)
+                self._mark_failing(cell, failure is not None, icon=False)
             elif column == STATUS:
                 tips = [TLS_OFF_TIP] if not overview.tracker.verify_tls else []
-                error = failure_text(overview)
-                if error is not None:
-                    tips.insert(0, f"The check failed: {error}")
+                if failure is not None:
+                    tips.insert(0, f"The check failed: {failure}")
                 cell[TOOLTIP] = plain_tooltip("\n\n".join(tips)) if tips else None
-                self._mark_failing(cell, overview, icon=True)
+                self._mark_failing(cell, failure is not None, icon=True)
             elif column == UNREAD:
                 cell[ALIGNMENT] = int(Qt.AlignmentFlag.AlignCenter)
             cells.append(cell)
         return cells
 
-    def _mark_failing(self, cell: dict[int, Any], overview: TrackerOverview, *, icon: bool) -> None:
-        failing = failure_text(overview) is not None
+    def _mark_failing(self, cell: dict[int, Any], failing: bool, *, icon: bool) -> None:
         if icon:
             cell[DECORATION] = warning_icon() if failing else None
         cell[FOREGROUND] = self._failing_colour if failing else None
 
-    def _status(self, overview: TrackerOverview) -> str:
+    def _status(self, overview: TrackerOverview, failing: bool) -> str:
         tracker = overview.tracker
-        failing = failure_text(overview) is not None
         if tracker.id in self._running:
             return "Checking… (failing)" if failing else "Checking…"
         if not tracker.enabled:
@@ -227,7 +225,7 @@ class TrackersModel(QStandardItemModel):
             return "Not checked yet"
         return "OK"
 
-    def _display(self, overview: TrackerOverview, column: int) -> str:
+    def _display(self, overview: TrackerOverview, column: int, failure: str | None) -> str:
         tracker = overview.tracker
         run = overview.last_run
         if column == NAME:
@@ -242,15 +240,14 @@ class TrackersModel(QStandardItemModel):
             if run is None:
                 return "never"
             when = local_time(run.started_at)
-            error = failure_text(overview)
-            if run.outcome is RunOutcome.FAILED and error is not None:
-                return f"{when}  ✗ Failed: {brief_error(error)}"
+            if run.outcome is RunOutcome.FAILED and failure is not None:
+                return f"{when}  ✗ Failed: {brief_error(failure)}"
             words = f"{when}  {_OUTCOME_WORDS.get(run.outcome, '')}"
-            return f"{words} · last failed: {brief_error(error)}" if error else words
+            return f"{words} · last failed: {brief_error(failure)}" if failure else words
         if column == NEXT:
             return local_time(overview.next_check) if tracker.enabled else "paused"
         if column == STATUS:
-            status = self._status(overview)
+            status = self._status(overview, failure is not None)
             return status if tracker.verify_tls else f"{status} · ⚠ TLS not verified"
         if column == UNREAD:
             return str(overview.unread) if overview.unread else ""
