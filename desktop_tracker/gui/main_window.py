@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_tracker.autostart import AutostartError, LoginEntry, set_enabled
+from desktop_tracker.autostart import AutostartError, AutostartStatus, LoginEntry, set_enabled
 from desktop_tracker.core.events import JobFailed, JobFinished, JobStarted, SchedulerEvent
 from desktop_tracker.core.scheduler import Scheduler
 from desktop_tracker.domain.trackers import Tracker
@@ -214,8 +214,7 @@ class MainWindow(QMainWindow):
         file_menu.setToolTipsVisible(True)  # says when the entry starts another installation
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        self.file_menu = file_menu
-        self.sync_start_at_login()
+        self.file_menu = file_menu  # the login tick is read when the menu opens, not at start
         tracker_menu = menus.addMenu("&Tracker")
         tracker_menu.addActions(
             [
@@ -488,6 +487,9 @@ class MainWindow(QMainWindow):
         except AutostartError as error:
             self._show_start_at_login(False, str(error))
             return
+        self._show_login_status(status)
+
+    def _show_login_status(self, status: AutostartStatus) -> None:
         if status.is_ours or not status.enabled:
             note = ""
         else:
@@ -512,7 +514,7 @@ class MainWindow(QMainWindow):
             self.sync_start_at_login()
             return
         self.clear_error()
-        self.sync_start_at_login()
+        self._show_login_status(status)  # set_enabled has just read it back
         self.statusBar().showMessage(
             "desktop_tracker will start in the tray at login"
             if status.enabled
