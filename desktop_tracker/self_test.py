@@ -46,12 +46,12 @@ from desktop_tracker.cli.run import configure_logging
 from desktop_tracker.core.cron import parse_cron
 from desktop_tracker.core.cron_words import describe_cron
 from desktop_tracker.core.jobs import RunOutcome
+from desktop_tracker.core.words import error_in_words
 from desktop_tracker.domain.trackers import Tracker
+from desktop_tracker.kinds.resources import fingerprint
 from desktop_tracker.service import AppServices
+from desktop_tracker.service.app import check_page
 from desktop_tracker.store.migrations import MIGRATIONS
-from desktop_tracker.tracking import fingerprint
-from desktop_tracker.tracking.fetcher import Fetcher
-from desktop_tracker.tracking.resource_check import ResourceChecker
 
 __all__ = ["STEPS", "StepFailed", "main", "run_self_test", "run_step"]
 
@@ -281,8 +281,8 @@ def _check(ctx: _Context) -> str:
     server = ctx.server
 
     async def check() -> Any:
-        async with Fetcher() as fetcher:
-            return await ResourceChecker(fetcher).check(server.page_url, {})
+        checked = await check_page(Tracker("self-test", server.page_url, timezone="UTC"))
+        return checked.snapshot
 
     page = ctx.run(check())
     _same_resources(page.resources, server)
@@ -405,7 +405,11 @@ def run_self_test(out: TextIO | None = None, only: Sequence[str] | None = None) 
                 detail, ok = step.run(ctx), True
             except Exception as error:
                 log.exception("self-test step %s failed", step.name)
-                detail = str(error) if isinstance(error, StepFailed) else _in_words(error)
+                detail = (
+                    str(error)
+                    if isinstance(error, StepFailed)
+                    else error_in_words(error, one_line=True, named=True)
+                )
                 failed.append((step.name, detail))
                 ok = False
             elapsed = (time.perf_counter() - begin) * 1000
@@ -457,7 +461,7 @@ def run_step(argv: Sequence[str]) -> int:
         _say(sys.stdout, str(error))
         return EXIT_FAILED
     except Exception as error:
-        _say(sys.stdout, _in_words(error))
+        _say(sys.stdout, error_in_words(error, one_line=True, named=True))
         return EXIT_FAILED
     return EXIT_OK
 
@@ -467,11 +471,6 @@ def _this_program() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable]
     return [sys.executable, "-m", "desktop_tracker"]
-
-
-def _in_words(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def _say(out: TextIO | None, line: str) -> None:

@@ -1,4 +1,5 @@
-"""Shared test set-up: `async def` tests run on a fresh loop each.
+"""Shared test set-up: `async def` tests run on a fresh loop each; `server` is a local HTTP
+server for any test that wants one.
 
 Tests under tests/gui/ run in the Qt event loop through qasync, as the app does; the others on a
 plain asyncio loop, as `run --headless` does.
@@ -13,12 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from tests.support.isolation import home_environment, isolate_from_the_machine
+
+if TYPE_CHECKING:
+    from tests.support.http_server import LocalServer
 
 isolate_from_the_machine()  # at import: before Qt, zoneinfo or a subprocess reads anything
 
@@ -35,6 +40,15 @@ def isolated_home(
     for name, value in home_environment(home).items():
         monkeypatch.setenv(name, value)
     return home
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A local HTTP server of the test's own (tests/support/http_server.py), with no routes."""
+    from tests.support.http_server import LocalServer  # imported once the machine is shut out
+
+    with LocalServer() as local:
+        yield local
 
 
 @pytest.hookimpl(tryfirst=True)

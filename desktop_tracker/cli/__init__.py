@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from desktop_tracker import version_text
-from desktop_tracker.cli import run, schedule, trackers
-from desktop_tracker.cli.common import EXIT_FAILED, fail
+from desktop_tracker.cli import check, history, learn, run, schedule, trackers, transfer
+from desktop_tracker.cli.common import EXIT_FAILED, data_dir_option, fail
 
 SelfTest = Callable[[], int]
 
@@ -40,13 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check that this copy of the app works (in a temporary data directory) and exit",
     )
-    # Also accepted after the command; there it defaults to argparse.SUPPRESS so that it does
-    # not overwrite this one.
-    parser.add_argument("--data-dir", metavar="DIR", help="data directory (default: per user)")
+    data_dir_option(parser, before_command=True)  # and after the command, where it is used
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     schedule.add_parser(commands)
     run.add_parser(commands)
-    trackers.add_parsers(commands)
+    check.add_parser(commands)
+    trackers.add_parsers(commands)  # and edit's
+    history.add_parsers(commands)
+    learn.add_parser(commands)
+    transfer.add_parsers(commands)
     from desktop_tracker.cli import autostart
 
     autostart.add_parser(commands)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from desktop_tracker.autostart import AutostartError, login_entry, set_enabled
-from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, data_dir_option, fail
 from desktop_tracker.data_dir import resolve_data_dir
 
 
@@ -21,12 +21,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     parser.add_argument("state", choices=("on", "off", "status"))
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,  # keeps a --data-dir given before the command
-        help="data directory the app starts on (default: per user)",
-    )
+    data_dir_option(parser)  # the data directory the app starts on
     parser.set_defaults(handler=run)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_tracker import describe_build
-from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, fail
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, data_dir_option, fail
 from desktop_tracker.data_dir import (
     LOG_NAME,
     DataDirError,
@@ -20,7 +20,11 @@ from desktop_tracker.data_dir import (
     ensure_data_dir,
     resolve_data_dir,
 )
-from desktop_tracker.store.errors import StoreError
+from desktop_tracker.domain.store_errors import StoreError
+from desktop_tracker.service.app import open_services
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 10.0  # seconds runs in flight get to finish: AppServices.close's own
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,12 +32,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--headless", action="store_true", help="without a window, until SIGINT/SIGTERM"
     )  # without it: the desktop window
-    parser.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,  # keeps a --data-dir given before the command
-        help="data directory (default: per user)",
-    )
+    data_dir_option(parser)
     parser.add_argument(
         "--in-tray",
         action="store_true",
@@ -66,8 +65,6 @@ def open_window(
 def run(args: argparse.Namespace) -> int:
     if not args.headless:
         return open_window(args.data_dir, args.window_opener, in_tray=args.in_tray)
-    from desktop_tracker.service import run_headless
-
     try:
         data_dir = ensure_data_dir(resolve_data_dir(args.data_dir))
     except DataDirUnusable as error:
@@ -82,7 +79,12 @@ def run(args: argparse.Namespace) -> int:
                 loop.add_signal_handler(signum, stop.set)
             except (NotImplementedError, RuntimeError):  # Windows: Ctrl+C raises instead
                 signal.signal(signum, lambda *_: loop.call_soon_threadsafe(stop.set))
-        await run_headless(data_dir, stop)
+        # The whole app: the data directory's lock, the scheduler, the checks.
+        async with open_services(data_dir, scheduler=True) as services:
+            log.info("scheduler running on %s", services.data_dir)
+            await stop.wait()
+            log.info("stopping: runs in flight get %.0f s to finish", SHUTDOWN_GRACE)
+        log.info("stopped")
 
     try:
         asyncio.run(main_task())

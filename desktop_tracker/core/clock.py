@@ -117,11 +117,6 @@ class FakeClock:
         self._move_to(target)
         await self.settle()
 
-    def next_wakeup_in(self) -> float | None:
-        """Monotonic seconds until the earliest sleeper wakes, or None when nobody sleeps."""
-        self._drop_cancelled()
-        return self._sleepers[0][0] - self._mono if self._sleepers else None
-
     def _move_to(self, mono: float) -> None:
         if mono > self._mono:
             self._wall += mono - self._mono

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from desktop_tracker.core.quoting import quote
+from desktop_tracker.core.words import join_words
 
 __all__ = ["CronExpression", "InvalidSchedule", "parse_cron"]
 
@@ -103,8 +104,6 @@ WEEKDAY: Final = _Field(
     "use 0–7 (0 and 7 are Sunday) or SUN–SAT, e.g. MON-FRI, FRI#3 for the third Friday"
     " or 5L for the last Friday",
 )
-FIVE_FIELDS: Final = (MINUTE, HOUR, DAY, MONTH, WEEKDAY)
-SIX_FIELDS: Final = (SECOND, *FIVE_FIELDS)
 
 _HASHED: Final = re.compile(r"[hr](?:\(\d+-\d+\))?(?:/\d+)?")
 _NEAREST_WEEKDAY: Final = re.compile(r"(\d+)w|w(\d+)")
@@ -343,12 +342,6 @@ def _day_of_week(text: str) -> _DayOfWeek:
     return _DayOfWeek(_is_star(text), frozenset(weekdays), frozenset(nth), frozenset(last))
 
 
-def _join(words: list[str], conjunction: str) -> str:
-    if len(words) <= 2:
-        return f" {conjunction} ".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-
-
 @dataclass(frozen=True)
 class CronExpression:
     """A parsed cron expression: what it matches, on naive wall-clock times.
@@ -462,8 +455,8 @@ def _check_runs(expression: CronExpression) -> None:
         if min(day_numbers) > longest:
             day_words = f"day {day_numbers[0]} never occurs"
             if len(day_numbers) > 1:
-                day_words = f"days {_join([str(d) for d in day_numbers], 'and')} never occur"
-            month_words = _join([_MONTH_NAMES[month - 1] for month in month_numbers], "or")
+                day_words = f"days {join_words([str(d) for d in day_numbers], 'and')} never occur"
+            month_words = join_words([_MONTH_NAMES[month - 1] for month in month_numbers], "or")
             which = "that month" if len(month_numbers) == 1 else "those months"
             raise InvalidSchedule(
                 f"the schedule never runs: {day_words} in {month_words};"

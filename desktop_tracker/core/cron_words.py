@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from desktop_tracker.core.cron import WEEKDAY_NAMES, CronExpression
+from desktop_tracker.core.words import join_words
 
 __all__ = ["describe_cron"]
 
@@ -78,7 +79,7 @@ def _weekday_words(expression: CronExpression) -> str:
         phrases.append(f"on the {_ORDINALS[count - 1]} {WEEKDAY_NAMES[day]} of the month")
     for day in sorted(of_week.last, key=_WEEK_ORDER.index):
         phrases.append(f"on the last {WEEKDAY_NAMES[day]} of the month")
-    text = _join(phrases, "or")
+    text = join_words(phrases, "or")
     # "only on Monday", as cron-descriptor says it; but "Monday through Friday".
     return f"only {text}" if len(phrases) == 1 and plain and " through " not in text else text
 
@@ -98,19 +99,13 @@ def _day_list(days: Sequence[int]) -> str:
             words.append(f"{WEEKDAY_NAMES[run[0]]} through {WEEKDAY_NAMES[run[-1]]}")
         else:
             words.extend(WEEKDAY_NAMES[day] for day in run)
-    text = _join(words, "and")
+    text = join_words(words, "and")
     return text if text.startswith(WEEKDAY_NAMES[runs[0][0]] + " through") else "on " + text
 
 
 def _without_on(words: str) -> str:
     words = words.removeprefix("only ")
     return words.removeprefix("on ")
-
-
-def _join(words: list[str], conjunction: str) -> str:
-    if len(words) <= 2:
-        return f" {conjunction} ".join(words)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
 def _after_time(words: str) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from desktop_tracker.core.durations import InvalidDuration, parse_duration
 from desktop_tracker.core.quoting import quote, quote_some
 
 StrategyName = Literal["none", "constant", "linear", "exponential"]
@@ -137,27 +137,12 @@ class RetryStrategy:
 
 NO_RETRY = RetryStrategy()
 
-_DURATION = re.compile(
-    r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?"
-    r"(?:(\d+(?:\.\d+)?)s?)?$"
-)
-
-
-def parse_duration(text: str) -> float:
-    """Seconds in '90', '90s', '15m', '2h', '1h30m' or '1d'."""
-    match = _DURATION.match(text.strip().lower())
-    if not text.strip() or match is None or not any(match.groups()):
-        raise InvalidRetryStrategy(
-            f"{quote(text)} is not a duration: write e.g. 30s, 5m, 1h30m or 1d"
-        )
-    days, hours, minutes, seconds = (float(part) if part else 0.0 for part in match.groups())
-    return days * 86400 + hours * 3600 + minutes * 60 + seconds
-
 
 def parse_retry(spec: str) -> RetryStrategy:
     """Read the command line's form: 'none', 'constant,attempts=3,interval=30s',
     'linear,attempts=5,initial=1m,increment=1m,max=10m',
-    'exponential,attempts=5,initial=10s,multiplier=2,max=10m'."""
+    'exponential,attempts=5,initial=10s,multiplier=2,max=10m'. Durations are read as the retry
+    editor reads them (core/durations.py): 'interval=1h 30m' too."""
     name, *settings = [part.strip() for part in spec.split(",") if part.strip()] or [""]
     aliases = {"interval": "initial", "max": "maximum"}
     fields: dict[str, Any] = {"strategy": name.lower()}
@@ -184,7 +169,10 @@ def parse_retry(spec: str) -> RetryStrategy:
                     f"multiplier must be a number, not {quote(value)}"
                 ) from None
         elif key in ("initial", "increment", "maximum"):
-            fields[key] = parse_duration(value)
+            try:
+                fields[key] = parse_duration(value)
+            except InvalidDuration as error:
+                raise InvalidRetryStrategy(str(error)) from None
         else:
             raise InvalidRetryStrategy(
                 f"unknown retry setting {quote(key)}: use attempts, interval/initial, increment, "

@@ -25,7 +25,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from desktop_tracker.core.clock import Clock, SystemClock
@@ -51,6 +51,7 @@ from desktop_tracker.core.jobs import (
     RunResult,
 )
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
+from desktop_tracker.core.words import error_in_words
 
 log = logging.getLogger(__name__)
 
@@ -226,15 +227,6 @@ class Scheduler:
         self._jobs.pop(job_id, None)
         self._changed.set()
 
-    async def pause_job(self, job_id: str) -> None:
-        job = await self._definition(job_id)
-        await self.add_job(replace(job, enabled=False))
-
-    async def resume_job(self, job_id: str) -> None:
-        """Resume from now on: instants missed while paused are not made up."""
-        job = await self._definition(job_id)
-        await self.add_job(replace(job, enabled=True))
-
     def pause_all(self) -> None:
         """Fire nothing until `resume_all`; runs in flight finish."""
         self._paused = True
@@ -247,12 +239,6 @@ class Scheduler:
     def timing(self, job_id: str) -> JobTiming | None:
         """The job's current timing, or None if it is unknown or paused."""
         return self._timings.get(job_id)
-
-    def is_running(self, job_id: str) -> bool:
-        return job_id in self._running
-
-    def running_jobs(self) -> set[str]:
-        return set(self._running)
 
     async def run_now(self, job_id: str) -> asyncio.Task[RunRecord] | None:
         """Run a job at once ("Check now"), off its schedule, which stays as it is.
@@ -446,7 +432,7 @@ class Scheduler:
             record = self._interrupted(job, claim, started)
             raise
         except Exception as error:
-            record = self._failed(job, claim, started, _describe_error(error))
+            record = self._failed(job, claim, started, error_in_words(error))
         else:
             record = self._succeeded(job, claim, started)
         finally:
@@ -630,11 +616,3 @@ def first_timing(job: Job, now: float) -> JobTiming:
 
 def _new_run_id() -> str:
     return uuid.uuid4().hex
-
-
-def _describe_error(error: BaseException) -> str:
-    # The app's own errors carry a message for the user; a bare built-in one needs its name.
-    text = str(error).strip()
-    if not text:
-        return type(error).__name__
-    return f"{type(error).__name__}: {text}" if type(error).__module__ == "builtins" else text

@@ -36,6 +36,7 @@ import tzlocal
 
 from desktop_tracker.core.cron import CronExpression, InvalidSchedule, parse_cron
 from desktop_tracker.core.cron_words import describe_cron
+from desktop_tracker.core.durations import InvalidDuration, duration_in_words, parse_duration
 from desktop_tracker.core.quoting import quote
 
 __all__ = [
@@ -443,43 +444,34 @@ class CronSchedule(Schedule):
 
 # --- interval --------------------------------------------------------------------------------
 
-_DURATION: Final = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", re.ASCII)
 # Longer intervals are rarer than @yearly, and from about 10^11 days on, never come due at all.
 _LONGEST_INTERVAL: Final = 366 * 86400
-_UNITS: Final = (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 
 
-def _parse_duration(expression: str) -> int:
-    text = "".join(expression[len("@every") :].split()).lower()
-    match = _DURATION.fullmatch(text)
-    if not text or match is None:
+def _parse_interval(expression: str) -> int:
+    text = expression[len("@every") :]
+    try:
+        return int(parse_duration(text, whole=True, minimum=1, maximum=_LONGEST_INTERVAL))
+    except InvalidDuration as error:
+        if error.problem == "short":
+            raise InvalidSchedule(
+                f"the interval in {quote(expression)} is too short: it must be at least 1s"
+            ) from None
+        if error.problem == "long":
+            raise InvalidSchedule(
+                f"the interval in {quote(expression)} is too long: it can be at most 366d; for"
+                " rarer checks use a cron expression (e.g. @yearly) or once DATE-TIME"
+            ) from None
         raise InvalidSchedule(
             f"cannot read the interval in {quote(expression)}: write a whole number with a unit,"
             " e.g. @every 90s, @every 15m, @every 2h, @every 1h30m or @every 1d"
-        )
-    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    if total < 1:
-        raise InvalidSchedule(
-            f"the interval in {quote(expression)} is too short: it must be at least 1s"
-        )
-    if total > _LONGEST_INTERVAL:
-        raise InvalidSchedule(
-            f"the interval in {quote(expression)} is too long: it can be at most 366d; for"
-            " rarer checks use a cron expression (e.g. @yearly) or once DATE-TIME"
-        )
-    return total
+        ) from None
 
 
-def _duration_words(seconds: int) -> str:
-    parts: list[str] = []
-    for unit, size in _UNITS:
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
-    if len(parts) == 1 and parts[0].startswith("1 "):
-        return parts[0][2:]
-    return " ".join(parts)
+def _every_words(seconds: int) -> str:
+    """'15 minutes', '1 hour 30 minutes'; one of a unit is the unit alone: 'Every hour'."""
+    words = duration_in_words(seconds, "long")
+    return words.removeprefix("1 ") if words.count(" ") == 1 else words
 
 
 @dataclass(frozen=True)
@@ -496,7 +488,7 @@ class IntervalSchedule(Schedule):
         super().__post_init__()
         if not self.expression.lower().startswith("@every"):
             raise InvalidSchedule(f"{quote(self.expression)} is not an '@every DURATION' schedule")
-        object.__setattr__(self, "seconds", _parse_duration(self.expression))
+        object.__setattr__(self, "seconds", _parse_interval(self.expression))
 
     @property
     def kind(self) -> str:
@@ -512,7 +504,7 @@ class IntervalSchedule(Schedule):
             return None
 
     def describe(self) -> str:
-        words = f"Every {_duration_words(self.seconds)}"
+        words = f"Every {_every_words(self.seconds)}"
         if self.seconds >= 3600:
             # Long intervals are counted on the UTC clock, which users in other zones should see.
             words += ", counted from 00:00 UTC"

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-
-from desktop_tracker.domain.resources import Resource
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +16,13 @@ class Revision:
     created_at: float
     final_url: str
     status: int
-    resources: list[Resource] = field(default_factory=list)
+    kind: str  # the tracker's kind when it was taken: kinds.registry.kind_for(kind) reads it
+    snapshot: Any  # that kind's Snapshot
+
+    @property
+    def resources(self) -> Any:
+        """The resources of a resources tracker's revision (tests and the self-test)."""
+        return self.snapshot.resources
 
 
 class NotificationKind(StrEnum):

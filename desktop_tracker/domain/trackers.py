@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import functools
 import math
-import re
-import threading
-import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from typing import Any
 
 from desktop_tracker.core.quoting import quote
@@ -22,20 +17,17 @@ from desktop_tracker.core.retry import (
 )
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule, system_timezone
 from desktop_tracker.domain.urls import InvalidUrl, validate_http_url
+from desktop_tracker.kinds.base import InvalidOption, is_header_name, is_sendable_header_value
+from desktop_tracker.kinds.registry import DEFAULT_KIND, KIND_NAMES, UnknownKind, kind_for
+from desktop_tracker.kinds.rules import InvalidRule, compile_rule, matches_any
 
 NAME_MAX = 100
 REVISIONS_MIN, REVISIONS_MAX, REVISIONS_DEFAULT = 1, 100, 10
 # Far above any real value, and checked before the URL is parsed: a field of an import file can
 # be any size. (Schedules and zones have their own caps, in core/schedules.py.)
 URL_MAX = 8192  # servers refuse longer request lines (8 KiB is the common limit)
-# Header names are tokens (RFC 9110); values must not smuggle line breaks into a request.
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 
 CHECK_HANDLER = "tracker.check"
-
-
-class TrackerKind(StrEnum):
-    RESOURCES = "resources"
 
 
 class InvalidTracker(ValueError):
@@ -53,14 +45,16 @@ WHOLE_TRACKER = "tracker"  # the `field` of an error about the tracker as a whol
 class Tracker:
     name: str
     url: str
-    kind: TrackerKind = TrackerKind.RESOURCES
+    kind: str = DEFAULT_KIND  # a name of kinds.registry
     revisions: int = REVISIONS_DEFAULT
     headers: dict[str, str] = field(default_factory=dict)
     schedule: str = "manual"
     timezone: str = ""  # "" → the system's zone, filled in by `validated()`
     retry: RetryStrategy = NO_RETRY
     notify: bool = True
-    ignore: tuple[str, ...] = ()  # regular expressions: resource URLs to leave out
+    ignore: tuple[str, ...] = ()  # regular expressions: what to leave out (the kind says what)
+    mask: tuple[str, ...] = ()  # regular expressions: parts that change by themselves ("…")
+    options: dict[str, Any] = field(default_factory=dict)  # the kind's own (a selector…)
     verify_tls: bool = True
     enabled: bool = True
     id: int | None = None
@@ -94,36 +88,58 @@ class Tracker:
                 f"keep between {REVISIONS_MIN} and {REVISIONS_MAX} revisions, not {count}",
             )
         for header, value in self.headers.items():
-            if not _HEADER_NAME.match(header):
+            if not is_header_name(header):
                 raise InvalidTracker("headers", f"{quote(header)} is not a valid header name")
             if "\r" in value or "\n" in value:
                 raise InvalidTracker(
                     "headers", f"the value of {quote(header)} contains a line break"
+                )
+            if not is_sendable_header_value(value):
+                raise InvalidTracker(
+                    "headers",
+                    f"the value of {quote(header)} can hold only plain ASCII characters (no NUL):"
+                    " write other characters percent-encoded, as the site expects them",
                 )
         zone = self.timezone or system_timezone()
         try:
             parse_schedule(self.schedule, zone)
         except InvalidSchedule as error:
             raise InvalidTracker("schedule", str(error)) from None
-        for pattern in self.ignore:
-            try:
-                _ignore_rule(pattern)
-            # The parser recurses per group, and a repeat count too large for it overflows.
-            except (re.error, RecursionError, OverflowError) as error:
-                reason = error if not isinstance(error, RecursionError) else "nested too deeply"
-                raise InvalidTracker(
-                    "ignore", f"ignore rule {quote(pattern)} is not a regular expression: {reason}"
-                ) from None
-        return replace(self, name=name, url=url, timezone=zone, ignore=tuple(self.ignore))
+        for field_name, rules in (("ignore", self.ignore), ("mask", self.mask)):
+            for pattern in rules:
+                try:
+                    compile_rule(pattern)
+                except InvalidRule as error:
+                    raise InvalidTracker(
+                        field_name,
+                        f"{field_name} rule {quote(pattern)} is not a regular expression: {error}",
+                    ) from None
+        try:
+            kind = kind_for(self.kind)
+        except UnknownKind as error:
+            raise InvalidTracker("kind", str(error)) from None
+        try:
+            options = kind.parse_options(self.options)
+        except InvalidOption as error:
+            raise InvalidTracker("options", f"{error.field}: {error}") from None
+        return replace(
+            self,
+            name=name,
+            url=url,
+            timezone=zone,
+            ignore=tuple(self.ignore),
+            mask=tuple(self.mask),
+            options=options,
+        )
 
-    def ignores(self, url: str | None) -> bool:
-        return url is not None and any(_ignore_rule(p).search(url) for p in self.ignore)
+    def ignores(self, text: str | None) -> bool:
+        return text is not None and matches_any(text, self.ignore)
 
     def to_json(self) -> dict[str, Any]:
         """The export form (documented in the README); `from_json` reads it back exactly."""
         return {
             "name": self.name,
-            "kind": self.kind.value,
+            "kind": self.kind,
             "url": self.url,
             "revisions": self.revisions,
             "headers": dict(self.headers),
@@ -132,6 +148,8 @@ class Tracker:
             "retry": self.retry.to_dict(),
             "notify": self.notify,
             "ignore": list(self.ignore),
+            "mask": list(self.mask),
+            "options": dict(self.options),
             "verify_tls": self.verify_tls,
             "enabled": self.enabled,
         }
@@ -159,13 +177,11 @@ class Tracker:
                 raise InvalidTracker(
                     key, f"expected {_JSON_TYPES[expected]}, found {describe_json(value)}"
                 )
-        try:
-            kind = TrackerKind(data.get("kind", TrackerKind.RESOURCES.value))
-        except ValueError:
-            known = ", ".join(k.value for k in TrackerKind)
+        kind = data.get("kind", DEFAULT_KIND)
+        if kind not in KIND_NAMES:
             raise InvalidTracker(
-                "kind", f"unknown tracker kind {quote(data['kind'])}: use {known}"
-            ) from None
+                "kind", f"unknown tracker kind {quote(kind)}: use {', '.join(KIND_NAMES)}"
+            )
         headers = data.get("headers", {})
         for header, value in headers.items():
             if not isinstance(value, str):
@@ -173,12 +189,13 @@ class Tracker:
                     "headers",
                     f"the value of {quote(header)}: expected text, found {describe_json(value)}",
                 )
-        ignore = data.get("ignore", [])
-        for number, pattern in enumerate(ignore, start=1):
-            if not isinstance(pattern, str):
-                raise InvalidTracker(
-                    "ignore", f"rule {number}: expected text, found {describe_json(pattern)}"
-                )
+        for field_name in ("ignore", "mask"):
+            for number, pattern in enumerate(data.get(field_name, []), start=1):
+                if not isinstance(pattern, str):
+                    raise InvalidTracker(
+                        field_name,
+                        f"rule {number}: expected text, found {describe_json(pattern)}",
+                    )
         retry = _retry_from_json(data["retry"]) if "retry" in data else NO_RETRY
         return cls(
             name=data["name"],
@@ -190,7 +207,9 @@ class Tracker:
             timezone=data.get("timezone", ""),
             retry=retry,
             notify=data.get("notify", True),
-            ignore=tuple(ignore),
+            ignore=tuple(data.get("ignore", [])),
+            mask=tuple(data.get("mask", [])),
+            options=dict(data.get("options", {})),
             verify_tls=data.get("verify_tls", True),
             enabled=data.get("enabled", True),
         ).validated()
@@ -208,6 +227,8 @@ EXPORT_FIELDS: dict[str, type] = {
     "retry": dict,
     "notify": bool,
     "ignore": list,
+    "mask": list,
+    "options": dict,
     "verify_tls": bool,
     "enabled": bool,
 }
@@ -263,23 +284,6 @@ def unknown_field(key: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1) if len(key) <= 100 else []
     meant = f" (did you mean {close[0]!r}?)" if close else ""
     return f"unknown field {quote(key)}{meant}: the fields are {', '.join(known)}"
-
-
-_RULES_LOCK = threading.Lock()  # warnings' filters are the process's: one change at a time
-
-
-@functools.lru_cache(maxsize=1024)
-def _ignore_rule(pattern: str) -> re.Pattern[str]:
-    """An ignore rule, compiled once. Python prints a FutureWarning on stderr for a few forms
-    that a later version may read otherwise ("[[]", and "&&", "||", "--", "~~" inside a set):
-    they are valid regular expressions that mean what they mean today, so they are taken
-    without a word, and the user sees one message for a rule that is wrong ("[[") or none.
-
-    :raises re.error, RecursionError, OverflowError: for a rule that is not a regex.
-    """
-    with _RULES_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        return re.compile(pattern)
 
 
 def _retry_from_json(data: dict[str, Any]) -> RetryStrategy:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_tracker import __version__
 from desktop_tracker.autostart import IN_TRAY_FLAG, login_entry
 from desktop_tracker.data_dir import DataDirError
+from desktop_tracker.domain.store_errors import StoreError
 from desktop_tracker.gui.async_ops import cancel_all, spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier
 from desktop_tracker.gui.error_reporter import ErrorReporter
@@ -38,7 +39,6 @@ from desktop_tracker.gui.notifications import (
 from desktop_tracker.gui.single_instance import InstanceServer, hand_over, server_name
 from desktop_tracker.gui.tray import TrayIcon, app_icon, icon_path
 from desktop_tracker.service import AppServices
-from desktop_tracker.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 QUIT_GRACE_SECONDS = 5.0

@@ -18,6 +18,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from desktop_tracker.core.words import error_in_words, first_line
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -60,13 +62,11 @@ def spawn(
 
 
 def describe_error(error: BaseException) -> str:
-    """One line of words for the user."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    if not text:
+    """One line of words for the user (`core.words.error_in_words`); an error without words of
+    its own points to the log, where its traceback is."""
+    if not first_line(str(error)):
         return f"Unexpected error ({type(error).__name__}); details are in the log file."
-    if type(error).__module__ == "builtins":
-        return f"{text} ({type(error).__name__})"
-    return text
+    return error_in_words(error, one_line=True)
 
 
 async def cancel_all() -> None:

@@ -27,6 +27,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from desktop_tracker.core.durations import duration_in_words
+from desktop_tracker.core.words import error_in_words
+
 try:
     from jeepney import DBusAddress, HeaderFields, new_method_call
     from jeepney.bus_messages import MatchRule, message_bus
@@ -262,11 +265,10 @@ async def _close_quietly(stack: contextlib.AsyncExitStack) -> None:
 
 def _describe(error: BaseException, doing: str, timeout: float) -> str:
     if isinstance(error, TimeoutError):
-        return f"no answer within {timeout:g} s while {doing}"
+        return f"no answer within {duration_in_words(timeout)} while {doing}"
     if isinstance(error, KeyError) and "DBUS_SESSION_BUS_ADDRESS" in str(error):
         return "there is no session bus (DBUS_SESSION_BUS_ADDRESS is not set)"
     name = getattr(error, "name", None)  # jeepney's DBusErrorResponse
     if name == "org.freedesktop.DBus.Error.ServiceUnknown":
         return "no notification daemon is running"
-    text = str(error).strip() or type(error).__name__
-    return f"{text} ({doing})"
+    return f"{error_in_words(error)} ({doing})"

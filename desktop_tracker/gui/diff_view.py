@@ -1,49 +1,46 @@
-"""The diff of two revisions as a table, one row per resource, with the findings above it.
+"""What every diff view of the history shares: change colours from the palette, tables whose
+cells live in Qt's items, the findings strip, and `KindDiffView`, the shape of a kind's view.
 
-Every row says what happened with a symbol AND a word ("+ added", "− removed", "~ changed"), and
-only then with a colour: colour alone fails colour-blind users and monochrome screens. Colours are
-derived from the widget's palette, so they stay readable in light and dark themes and follow a
-theme change while the window is open.
+Each tracker kind shows its revisions with a view of its own (gui/kinds/, registered by kind name
+in gui/kinds/diff_views.py); the history view picks one by a revision's kind and speaks to it
+through `KindDiffView` alone.
 
-Resource URLs, digests and errors come from the web: they reach Qt only as DisplayRole strings
-(the default delegate paints them as plain text) and as escaped tool tips (`plain_tooltip`).
+Every change says what happened with a symbol AND a word ("+ added", "− removed", "~ changed"),
+and only then with a colour: colour alone fails colour-blind users and monochrome screens.
+Colours are derived from the widget's palette, so they stay readable in light and dark themes and
+follow a theme change while the window is open.
+
+Text from the web (URLs, page text, header values, errors) reaches Qt only as DisplayRole
+strings (the default delegate paints them as plain text), as plain text in a text document, and
+as escaped tool tips (`plain_tooltip`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QFrame,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_tracker.domain.diff import Finding, ResourceChange, ResourceDiff
-from desktop_tracker.domain.resources import Resource
 from desktop_tracker.gui.item_models import model_reset
 from desktop_tracker.gui.plain_text import plain_label, plain_tooltip
+from desktop_tracker.kinds.base import Diff, Finding, Snapshot
 
 RowState = Literal["added", "removed", "changed", "unchanged", "baseline"]
 Accent = Literal["green", "red", "amber"]
+RuleKind = Literal["ignore", "mask"]  # which of a tracker's rule lists a rule goes to
 
 # The words always shown next to the colour.
 STATE_TEXT: dict[RowState, str] = {
@@ -59,7 +56,63 @@ WARNING = "⚠"
 # Custom roles: what a row is, for the "show unchanged" filter and for tests.
 STATE_ROLE = Qt.ItemDataRole.UserRole + 1
 
-_Index = QModelIndex | QPersistentModelIndex
+
+# -- what a kind's diff view is ----------------------------------------------------------------
+
+_SPECIAL = re.compile(r"([.^$*+?{}\[\]\\|()])")
+
+
+def literal(text: str) -> str:
+    """`text` as a regular expression matching it literally, readable: only the characters
+    special in one are escaped (re.escape also escapes spaces, "-" and more)."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+class KindDiffView(QWidget):
+    """A kind's view of its revisions in the history: a diff, a baseline, or a message.
+
+    One subclass per kind, registered by kind name in `gui/kinds/diff_views.py`. The history
+    view calls only what is here, whatever the kind:
+
+    - `show_diff(diff, old, new, findings)`: what changed from snapshot `old` to snapshot `new`
+      (`diff` is the kind's Diff of the two; `findings` every weakness of `new`, as
+      `TrackerService.findings` judges it);
+    - `show_baseline(snapshot, findings)`: a revision with nothing older to compare with;
+    - `show_message(text)`: nothing to show, or an error, said in place (plain text);
+      `clear()` shows nothing;
+    - `ignore_requested(rule_kind, pattern)`: the user asked to leave something out of later
+      checks ("ignore": a rule for the tracker's `ignore` list; "mask": for its `mask` list).
+      The view only proposes the rule; the history view asks the user and saves it.
+    """
+
+    ignore_requested = Signal(str, str)  # ("ignore" | "mask", a regular expression)
+
+    def show_diff(
+        self, diff: Diff, old: Snapshot, new: Snapshot, findings: Sequence[Finding]
+    ) -> None:
+        raise NotImplementedError
+
+    def show_baseline(self, snapshot: Snapshot, findings: Sequence[Finding]) -> None:
+        raise NotImplementedError
+
+    def show_message(self, text: str) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        self.show_message("")
+
+    @property
+    def message(self) -> str:
+        """The message shown in place of a diff, "" while a diff or a baseline is shown."""
+        raise NotImplementedError
+
+    def labels(self) -> list[QLabel]:
+        """Every label that may show web or user text (for the plain-text tests)."""
+        return []
+
+    def request_rule(self, rule_kind: RuleKind, pattern: str) -> None:
+        """Propose a rule (subclasses call this from their "Ignore this" actions)."""
+        self.ignore_requested.emit(rule_kind, pattern)
 
 
 # -- colours ----------------------------------------------------------------------------------
@@ -289,214 +342,6 @@ def configure_table(table: QTableView, *, stretch: int) -> None:
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
-# -- the diff's rows --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DiffRow:
-    state: RowState
-    old: Resource | None
-    new: Resource | None
-
-    @property
-    def resource(self) -> Resource:
-        found = self.new if self.new is not None else self.old
-        assert found is not None
-        return found
-
-
-def diff_rows(
-    diff: ResourceDiff, old: Sequence[Resource], new: Sequence[Resource]
-) -> list[DiffRow]:
-    """All resources of `new` in page order (changed or not), then the removed ones.
-
-    The diff lists only changes; unchanged rows are the other resources of `new`, so the table
-    reads like the page with the "show unchanged" toggle on.
-    """
-    pending: dict[tuple[str, str], list[ResourceChange]] = {}
-    for change in diff.changes:
-        if change.change != "removed":
-            pending.setdefault(change.resource.key, []).append(change)
-    old_by_key = {r.key: r for r in old}
-    rows: list[DiffRow] = []
-    for resource in new:
-        queued = pending.get(resource.key)
-        if queued:
-            change = queued.pop(0)
-            rows.append(DiffRow(change.change, change.old, change.new))
-        else:
-            rows.append(DiffRow("unchanged", old_by_key.get(resource.key), resource))
-    # Changes whose resource is not in `new` (the caller passed other lists): still shown.
-    rows.extend(DiffRow(c.change, c.old, c.new) for queued in pending.values() for c in queued)
-    rows.extend(DiffRow("removed", c.old, None) for c in diff.changes if c.change == "removed")
-    return rows
-
-
-def format_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def _size_of(resource: Resource | None) -> str:
-    if resource is None:
-        return ""
-    return "—" if resource.error is not None else format_size(resource.size)
-
-
-def _digest_of(resource: Resource | None) -> str:
-    if resource is None:
-        return ""
-    return resource.digest[:8] if resource.digest else "—"
-
-
-def _pair(old: str, new: str, *, row: DiffRow) -> str:
-    """Both values as "old → new" when the row has two sides that differ, else the one value."""
-    if row.old is None or row.new is None:
-        return new or old
-    return new if old == new else f"{old} → {new}"
-
-
-def _status_aspects(resource: Resource) -> list[str]:
-    """Party, integrity (SRI) and load state, each in a few words ("": nothing to say).
-
-    First-party is the normal case and goes unsaid when there is anything else to say, so the
-    column keeps to what matters.
-    """
-    if resource.integrity_ok is True:
-        integrity = "SRI ok"
-    elif resource.integrity_ok is False:
-        integrity = f"{WARNING} SRI mismatch"
-    elif resource.integrity:
-        integrity = "SRI not checked"
-    else:
-        integrity = ""
-    error = ""
-    if resource.error is not None:
-        error = "failed: " + (_first_line(resource.error) or "unknown error")
-    return ["third-party" if resource.third_party else "", integrity, error]
-
-
-def resource_status(resource: Resource) -> str:
-    """Third party, integrity and load state in a few words."""
-    return ", ".join(part for part in _status_aspects(resource) if part) or "first-party"
-
-
-def status_change(old: Resource | None, new: Resource | None) -> str:
-    """One side's status; for two sides, each aspect once, "before → after" where it moved."""
-    if old is None or new is None:
-        side = new if new is not None else old
-        return resource_status(side) if side is not None else ""
-    parts = []
-    for index, (before, after) in enumerate(
-        zip(_status_aspects(old), _status_aspects(new), strict=True)
-    ):
-        if before == after:
-            parts.append(after)
-        else:
-            nothing = "first-party" if index == 0 else "none"
-            parts.append(f"{before or nothing} → {after or nothing}")
-    return ", ".join(part for part in parts if part) or "first-party"
-
-
-def _first_line(text: str) -> str:
-    stripped = text.strip()
-    return stripped.splitlines()[0] if stripped else ""
-
-
-def _tooltip(row: DiffRow) -> str:
-    lines = [row.resource.label]
-    for name, side in (("before", row.old), ("after", row.new)):
-        if side is None:
-            continue
-        if row.old is not None and row.new is not None:
-            lines.append(f"{name}:")
-        lines.append(f"  {resource_status(side)}")
-        lines.append(f"  SHA-256 {side.digest or '(not loaded)'}, {side.size} bytes")
-        if side.integrity:
-            lines.append(f"  integrity {side.integrity}")
-        if side.error:
-            lines.append(f"  error: {side.error}")
-    return "\n".join(lines)
-
-
-class DiffModel(RowsModel):
-    """The diff rows; DisplayRole strings only (web text stays plain)."""
-
-    COLUMNS = ("Change", "Kind", "Resource", "Size", "Digest", "Status")
-    RESOURCE_COLUMN = 2
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(self.COLUMNS, parent)
-
-    def rows(self) -> list[DiffRow]:
-        return list(self.items)
-
-    def state(self, item: DiffRow) -> str:
-        return item.state
-
-    def background(self, item: DiffRow, colours: ChangeColours) -> QColor | None:
-        accent = STATE_ACCENT.get(item.state)
-        return colours.tint[accent] if accent else None
-
-    def cells(self, item: DiffRow, colours: ChangeColours) -> list[Cell]:
-        accent = STATE_ACCENT.get(item.state)
-        muted = colours.muted if item.state == "unchanged" else None
-        resource = item.resource
-        tooltip = _tooltip(item)
-        return [
-            Cell(
-                STATE_TEXT[item.state],
-                foreground=colours.accent[accent] if accent else muted,
-                bold=accent is not None,
-            ),
-            Cell(resource.kind, foreground=muted),
-            Cell(resource.label, tooltip=tooltip, foreground=muted),
-            Cell(
-                _pair(_size_of(item.old), _size_of(item.new), row=item),
-                foreground=muted,
-                align_right=True,
-            ),
-            Cell(
-                _pair(_digest_of(item.old), _digest_of(item.new), row=item),
-                tooltip=tooltip,
-                foreground=muted,
-            ),
-            Cell(
-                status_change(item.old, item.new),
-                tooltip=tooltip,
-                foreground=muted,
-            ),
-        ]
-
-
-class _UnchangedFilter(QSortFilterProxyModel):
-    """Hides unchanged rows unless asked to show them."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._show_unchanged = False
-
-    @property
-    def show_unchanged(self) -> bool:
-        return self._show_unchanged
-
-    def set_show_unchanged(self, show: bool) -> None:
-        if show == self._show_unchanged:
-            return
-        self.beginFilterChange()
-        self._show_unchanged = show
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        if self._show_unchanged:
-            return True
-        state = self.sourceModel().index(source_row, 0, source_parent).data(STATE_ROLE)
-        return bool(state != "unchanged")
-
-
 # -- findings ---------------------------------------------------------------------------------
 
 
@@ -564,166 +409,3 @@ class FindingsStrip(QFrame):
         palette = self._title.palette()
         palette.setColor(QPalette.ColorRole.WindowText, colours.accent["amber"])
         self._title.setPalette(palette)
-
-
-# -- the widget -------------------------------------------------------------------------------
-
-
-class DiffView(QWidget):
-    """Findings, a one-line summary, a "Show unchanged" toggle and the table of changes.
-
-    `show_diff` for two revisions, `show_baseline` for a revision with nothing before it,
-    `show_message` for "nothing to show" and errors (in place, plain text).
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._findings = FindingsStrip(self)
-        self._summary = plain_label("", self)
-        self._toggle = QCheckBox("Show unchanged", self)
-        self._toggle.setToolTip("Also list the resources that are the same in both revisions")
-        self._model = DiffModel(self)
-        self._proxy = _UnchangedFilter(self)
-        self._proxy.setSourceModel(self._model)
-        self._table = QTableView(self)
-        self._table.setModel(self._proxy)
-        self._table.setAccessibleName("Changed resources")
-        configure_table(self._table, stretch=DiffModel.RESOURCE_COLUMN)
-        self._table.setColumnWidth(0, 120)
-        self._table.setColumnWidth(1, 80)
-        self._table.setColumnWidth(3, 130)
-        self._table.setColumnWidth(4, 150)
-        self._table.setColumnWidth(5, 260)
-        self._message = plain_label("", self)
-        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._message.setWordWrap(True)
-        self._stack = QStackedWidget(self)
-        self._stack.addWidget(self._table)
-        self._stack.addWidget(self._message)
-
-        bar = QHBoxLayout()
-        bar.addWidget(self._summary, 1)
-        bar.addWidget(self._toggle)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._findings)
-        layout.addLayout(bar)
-        layout.addWidget(self._stack, 1)
-
-        self._changes: str | None = None  # the shown diff's summary; None: no diff shown
-        self._toggle.toggled.connect(self._on_toggle)
-        self._update_colours()
-        self.show_message("")
-
-    # -- what tests and the history view use ---------------------------------------------------
-
-    @property
-    def model(self) -> DiffModel:
-        """All rows, unchanged ones included."""
-        return self._model
-
-    @property
-    def table(self) -> QTableView:
-        return self._table
-
-    @property
-    def findings_strip(self) -> FindingsStrip:
-        return self._findings
-
-    @property
-    def show_unchanged_toggle(self) -> QCheckBox:
-        return self._toggle
-
-    @property
-    def colours(self) -> ChangeColours:
-        return self._colours
-
-    @property
-    def message(self) -> str:
-        """The text shown instead of the table, "" while the table is shown."""
-        return self._message.text() if self._stack.currentWidget() is self._message else ""
-
-    def visible_rows(self) -> list[list[str]]:
-        """The cells' text of the rows shown, as the user reads them."""
-        proxy = self._proxy
-        return [
-            [proxy.index(row, column).data() for column in range(proxy.columnCount())]
-            for row in range(proxy.rowCount())
-        ]
-
-    def labels(self) -> list[QLabel]:
-        return [self._summary, self._message, *self._findings.labels]
-
-    # -- showing --------------------------------------------------------------------------------
-
-    def show_diff(
-        self, diff: ResourceDiff, old: Sequence[Resource], new: Sequence[Resource]
-    ) -> None:
-        rows = diff_rows(diff, old, new)
-        self._model.set_items(rows)
-        self._findings.set_findings(diff.findings)
-        self._toggle.setEnabled(True)
-        self._changes = diff.summary()
-        self._update_summary()
-        self._stack.setCurrentWidget(self._table)
-
-    def show_baseline(self, resources: Sequence[Resource]) -> None:
-        """A revision with nothing before it: its resources, listed."""
-        self._model.set_items([DiffRow("baseline", None, r) for r in resources])
-        self._changes = None
-        self._findings.set_findings([])
-        self._toggle.setEnabled(False)  # nothing is "unchanged" in a listing
-        count = len(resources)
-        self._summary.setText(
-            f"Baseline: nothing older is kept to compare with; its {count} "
-            f"resource{'s are' if count != 1 else ' is'} listed."
-        )
-        if resources:
-            self._stack.setCurrentWidget(self._table)
-        else:
-            self._show_text("This revision has no scripts or stylesheets.")
-
-    def show_message(self, text: str) -> None:
-        """Nothing to show, or an error: said in place of the table (plain text)."""
-        self._model.set_items([])
-        self._changes = None
-        self._findings.set_findings([])
-        self._summary.setText("")
-        self._toggle.setEnabled(False)
-        self._show_text(text)
-
-    def set_show_unchanged(self, show: bool) -> None:
-        self._toggle.setChecked(show)
-
-    # -- internals -------------------------------------------------------------------------------
-
-    def _show_text(self, text: str) -> None:
-        self._message.setText(text)
-        self._stack.setCurrentWidget(self._message)
-
-    def _on_toggle(self, checked: bool) -> None:
-        self._proxy.set_show_unchanged(checked)
-        if self._changes is not None:
-            self._update_summary()
-
-    def _update_summary(self) -> None:
-        """The diff's summary, and what the toggle hides or shows."""
-        changes = self._changes or ""
-        unchanged = sum(1 for row in self._model.rows() if row.state == "unchanged")
-        if not unchanged:
-            self._summary.setText(changes)
-        elif self._proxy.show_unchanged:
-            self._summary.setText(f"{changes}; {unchanged} unchanged shown greyed")
-        else:
-            self._summary.setText(f"{changes}; {unchanged} unchanged hidden")
-
-    def _update_colours(self) -> None:
-        self._colours = ChangeColours.from_palette(self.palette())
-        self._model.set_colours(self._colours)
-        self._findings.apply_colours(self._colours)
-
-    def changeEvent(self, event: QEvent) -> None:
-        # A theme switch (or a test's dark palette) arrives as a palette change.
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
-            self._update_colours()
-        super().changeEvent(event)

@@ -13,6 +13,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop_tracker.core.words import error_in_words
+
 log = logging.getLogger(__name__)
 
 
@@ -78,7 +80,7 @@ class ErrorReporter:
         self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
     ) -> None:
         log.error("unexpected error", exc_info=(kind, error, tb))
-        self.show(f"{kind.__name__}: {error}".strip())
+        self.show(error_in_words(error, named=True))
 
     def _loop_handler(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         error = context.get("exception")

@@ -1,5 +1,10 @@
 """A tracker's history: its kept revisions, the diff of any one against any other, its run log.
 
+Revisions are shown by their kind's diff view (gui/kinds/diff_views.py), chosen by the revision's
+kind: the view here never asks which kind it is. A diff view may propose an ignore or mask rule
+("Ignore this"); the history asks the user, showing the rule, and adds it to the tracker, to apply
+from its next check.
+
 `HistoryView` loads when first shown, through `spawn` (never blocking the loop), and loads again
 when the service says a revision of its tracker was saved or a run of it failed for good
 (`CheckFailed`, told or not), and, given the scheduler's events, when any run of it ends. It
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -28,6 +33,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -42,7 +48,7 @@ from desktop_tracker.core.events import (
     SchedulerEvent,
 )
 from desktop_tracker.core.jobs import RunOutcome, RunRecord
-from desktop_tracker.domain.diff import ResourceDiff
+from desktop_tracker.core.quoting import quote
 from desktop_tracker.domain.revisions import Notification
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.async_ops import spawn
@@ -51,11 +57,15 @@ from desktop_tracker.gui.diff_view import (
     Accent,
     Cell,
     ChangeColours,
-    DiffView,
+    KindDiffView,
     RowsModel,
+    RuleKind,
     configure_table,
 )
+from desktop_tracker.gui.kinds.diff_views import diff_view_for
 from desktop_tracker.gui.plain_text import plain_label, window_title_text
+from desktop_tracker.kinds.base import Diff, Finding
+from desktop_tracker.kinds.registry import DEFAULT_KIND, UnknownKind, kind_for
 from desktop_tracker.service.trackers import (
     CheckFailed,
     HistoryEntry,
@@ -101,10 +111,25 @@ def _plural(count: int, word: str) -> str:
 # -- models -----------------------------------------------------------------------------------
 
 
-class RevisionsModel(RowsModel):
-    """Kept revisions, newest first: time, resources, change summary, findings."""
+def _kind_label(kind: str) -> str:
+    try:
+        return kind_for(kind).label
+    except UnknownKind:
+        return kind
 
-    COLUMNS = ("Time", "Resources", "Change", "Findings")
+
+def _describe_ignore(kind: str) -> str:
+    try:
+        return kind_for(kind).describe_ignore()
+    except UnknownKind:
+        return "parts"
+
+
+class RevisionsModel(RowsModel):
+    """Kept revisions, newest first: time, the change in words (the diff's summary), findings."""
+
+    COLUMNS = ("Time", "Change", "Findings")
+    CHANGE_COLUMN = 1
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(self.COLUMNS, parent)
@@ -114,18 +139,13 @@ class RevisionsModel(RowsModel):
 
     def cells(self, item: HistoryEntry, colours: ChangeColours) -> list[Cell]:
         revision = item.revision
-        resources = revision.resources
-        scripts = sum(1 for r in resources if r.kind == "script")
-        failed = sum(1 for r in resources if r.error is not None)
-        count = str(len(resources)) + (f" ({failed} failed)" if failed else "")
         details = [
-            f"{_plural(scripts, 'script')}, {_plural(len(resources) - scripts, 'stylesheet')}",
+            _kind_label(revision.kind),
             f"HTTP {revision.status} from {revision.final_url}",
         ]
         findings = item.diff.findings if item.diff is not None else []
         return [
-            Cell(local_time(revision.created_at)),
-            Cell(count, tooltip="\n".join(details), align_right=True),
+            Cell(local_time(revision.created_at), tooltip="\n".join(details)),
             Cell(
                 item.diff.summary() if item.diff is not None else "baseline",
                 tooltip=None if item.diff is not None else "The oldest kept revision",
@@ -231,6 +251,9 @@ class HistoryView(QWidget):
     loaded = Signal()  # a load finished and is shown (diff included, unless one is being compared)
     load_failed = Signal(str)  # a load failed; the message is shown in place
     diff_shown = Signal()  # the diff pane shows the current selection and compare choice
+    # ("ignore" | "mask", pattern): a rule asked for is on the tracker (added, or there already)
+    rule_added = Signal(str, str)
+    rule_failed = Signal(str)  # a rule could not be added; the message is shown in place
 
     def __init__(
         self,
@@ -267,6 +290,10 @@ class HistoryView(QWidget):
         self._error.setWordWrap(True)
         self._error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._error.hide()
+        self._notice = plain_label("", self)  # what became of an "Ignore this"
+        self._notice.setWordWrap(True)
+        self._notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._notice.hide()
         self._refresh = QPushButton("Refresh", self)
         self._refresh.setToolTip("Load the history and the run log again")
         self._clear = QPushButton("Clear history…", self)
@@ -277,10 +304,9 @@ class HistoryView(QWidget):
         self._revision_table = QTableView(self)
         self._revision_table.setModel(self._revisions)
         self._revision_table.setAccessibleName("Revisions")
-        configure_table(self._revision_table, stretch=2)
+        configure_table(self._revision_table, stretch=RevisionsModel.CHANGE_COLUMN)
         self._revision_table.setColumnWidth(0, 160)
-        self._revision_table.setColumnWidth(1, 110)
-        self._revision_table.setColumnWidth(3, 90)
+        self._revision_table.setColumnWidth(2, 90)
 
         self._compare = QComboBox(self)
         self._compare.setAccessibleName("Compare with")
@@ -292,7 +318,10 @@ class HistoryView(QWidget):
         compare_label = plain_label("Compare with:", self)
         compare_label.setBuddy(self._compare)
         self._caption = plain_label("", self)
-        self._diff = DiffView(self)
+        # One diff view per kind, made when a revision of that kind is first shown.
+        self._diffs = QStackedWidget(self)
+        self._views: dict[str, KindDiffView] = {}
+        self._diff = self._view_for(DEFAULT_KIND)
 
         self._runs = RunsModel(self)
         self._run_table = QTableView(self)
@@ -331,7 +360,7 @@ class HistoryView(QWidget):
         diff_layout = QVBoxLayout(diff_pane)
         diff_layout.setContentsMargins(0, 0, 0, 0)
         diff_layout.addLayout(compare_bar)
-        diff_layout.addWidget(self._diff, 1)
+        diff_layout.addWidget(self._diffs, 1)
 
         # Revisions above the diff: the diff's URLs need the whole width.
         splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -348,6 +377,7 @@ class HistoryView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self._error)
+        layout.addWidget(self._notice)
         layout.addWidget(self._tabs, 1)
         layout.addStretch(0)  # keeps the error at the top while the tabs are hidden
 
@@ -379,7 +409,8 @@ class HistoryView(QWidget):
         return self._run_table
 
     @property
-    def diff_view(self) -> DiffView:
+    def diff_view(self) -> KindDiffView:
+        """The diff view shown: the selected revision's kind's."""
         return self._diff
 
     @property
@@ -399,6 +430,11 @@ class HistoryView(QWidget):
         """The load error shown in place, "" when there is none."""
         return self._error.text() if not self._error.isHidden() else ""
 
+    @property
+    def notice_text(self) -> str:
+        """What became of the last rule asked for from a diff, "" before any."""
+        return self._notice.text() if not self._notice.isHidden() else ""
+
     def plain_labels(self) -> list[QLabel]:
         """Every label that may show web or user text (for the plain-text tests)."""
         return [
@@ -406,8 +442,9 @@ class HistoryView(QWidget):
             self._address,
             self._status,
             self._error,
+            self._notice,
             self._caption,
-            *self._diff.labels(),
+            *(label for view in self._views.values() for label in view.labels()),
         ]
 
     def selected_entry(self) -> HistoryEntry | None:
@@ -461,6 +498,43 @@ class HistoryView(QWidget):
         def answered(_result: int) -> None:
             if box.clickedButton() is confirm:
                 self._clear_history()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
+    def ask_add_rule(self, rule_kind: RuleKind, pattern: str) -> QMessageBox:
+        """Ask before adding an ignore or mask rule to the tracker, showing the rule; the box
+        is opened (not exec'd) and returned. A diff view's "Ignore this" comes here."""
+        tracker = self._tracker
+        name = tracker.name if tracker is not None else "this tracker"
+        if rule_kind == "ignore":
+            matched = _describe_ignore(tracker.kind) if tracker is not None else "what"
+            effect = (
+                f"Its checks will leave out the {matched} that this regular expression matches."
+            )
+        else:
+            effect = "In its checks, the parts that match it will read as “…”."
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Ignore rule" if rule_kind == "ignore" else "Mask rule")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the rule is made of web text: never markup
+        box.setText(
+            f"Add this {rule_kind} rule to “{name}”?\n\n{pattern}\n\n{effect} It applies from "
+            "the next check; the kept revisions stay as they are."
+        )
+        confirm = box.addButton(
+            "Add ignore rule" if rule_kind == "ignore" else "Add mask rule",
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(confirm)
+        box.setEscapeButton(cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is confirm:
+                self._add_rule(rule_kind, pattern)
 
         box.finished.connect(answered)
         box.open()
@@ -544,9 +618,10 @@ class HistoryView(QWidget):
         if not entries:
             self._refill_compare(None)
             self._caption.setText("")
-            self._diff.show_message(
-                "No revisions are kept yet: the next check keeps the page's scripts and "
-                "stylesheets as a baseline."
+            kind = self._tracker.kind if self._tracker is not None else DEFAULT_KIND
+            self._view_for(kind).show_message(
+                f"No revisions are kept yet: the next check keeps what it finds "
+                f"({_kind_label(kind).lower()}) as a baseline."
             )
             self.diff_shown.emit()
             return
@@ -585,7 +660,11 @@ class HistoryView(QWidget):
             if entry is None:
                 return
             for other in self._revisions.entries():
-                if other.revision.id == entry.revision.id:
+                # Only revisions of one kind compare (a tracker made another kind starts afresh).
+                if (
+                    other.revision.id == entry.revision.id
+                    or other.revision.kind != entry.revision.kind
+                ):
                     continue
                 summary = other.diff.summary() if other.diff is not None else "baseline"
                 self._compare.addItem(
@@ -607,10 +686,11 @@ class HistoryView(QWidget):
         entries = self._revisions.entries()
         position = [e.revision.id for e in entries].index(entry.revision.id)
         other_id = self._compare.currentData()
+        view = self._view_for(entry.revision.kind)
         if other_id is None:
             if entry.diff is None:
                 self._caption.setText(f"Kept {local_time(entry.revision.created_at)}")
-                self._diff.show_baseline(entry.revision.resources)
+                view.show_baseline(entry.revision.snapshot, self._findings_of(entry))
             else:
                 older = entries[position + 1]
                 self._show_pair(older, entry, entry.diff)
@@ -627,7 +707,7 @@ class HistoryView(QWidget):
         request = self._diff_request
         self._caption.setText("Comparing…")
 
-        def show(diff: ResourceDiff) -> None:
+        def show(diff: Diff) -> None:
             if request == self._diff_request:
                 self._show_pair(older, newer, diff)
                 self.diff_shown.emit()
@@ -635,17 +715,86 @@ class HistoryView(QWidget):
         def failed(message: str) -> None:
             if request == self._diff_request:
                 self._caption.setText("")
-                self._diff.show_message(f"The revisions could not be compared: {message}")
+                view.show_message(f"The revisions could not be compared: {message}")
                 self.diff_shown.emit()
 
         self._start(self._service.compare(older.revision.id, newer.revision.id), show, failed)
 
-    def _show_pair(self, older: HistoryEntry, newer: HistoryEntry, diff: ResourceDiff) -> None:
+    def _show_pair(self, older: HistoryEntry, newer: HistoryEntry, diff: Diff) -> None:
         self._caption.setText(
             f"From {local_time(older.revision.created_at)} "
             f"to {local_time(newer.revision.created_at)}"
         )
-        self._diff.show_diff(diff, older.revision.resources, newer.revision.resources)
+        self._view_for(newer.revision.kind).show_diff(
+            diff, older.revision.snapshot, newer.revision.snapshot, self._findings_of(newer)
+        )
+
+    def _view_for(self, kind: str) -> KindDiffView:
+        """The diff view of `kind`, made the first time, now the one shown."""
+        view = self._views.get(kind)
+        if view is None:
+            view = diff_view_for(kind)(self._diffs)
+            view.ignore_requested.connect(self._on_rule_requested)
+            self._diffs.addWidget(view)
+            self._views[kind] = view
+        self._diffs.setCurrentWidget(view)
+        self._diff = view
+        return view
+
+    def _findings_of(self, entry: HistoryEntry) -> list[Finding]:
+        """Every weakness of the revision, as its kind judges one (a headers tracker's)."""
+        try:
+            return self._service.findings(entry.revision)
+        except UnknownKind:
+            return []
+
+    # -- rules from the diff ("Ignore this") ---------------------------------------------------
+
+    def _on_rule_requested(self, rule_kind: str, pattern: str) -> None:
+        if rule_kind in ("ignore", "mask") and self._tracker is not None:
+            self.ask_add_rule("ignore" if rule_kind == "ignore" else "mask", pattern)
+
+    def _add_rule(self, rule_kind: RuleKind, pattern: str) -> None:
+        async def add() -> bool:
+            # The tracker as stored now: an edit made since the load is kept.
+            tracker = await self._service.get(self._tracker_id)
+            if rule_kind == "ignore":
+                if pattern in tracker.ignore:
+                    return False
+                tracker = replace(tracker, ignore=(*tracker.ignore, pattern))
+            else:
+                if pattern in tracker.mask:
+                    return False
+                tracker = replace(tracker, mask=(*tracker.mask, pattern))
+            await self._service.update(tracker)
+            return True
+
+        def added(new: bool) -> None:
+            self._set_notice(
+                f"{rule_kind.capitalize()} rule {quote(pattern)} added: it applies from the "
+                "next check."
+                if new
+                else f"The tracker has the {rule_kind} rule {quote(pattern)} already."
+            )
+            self.rule_added.emit(rule_kind, pattern)
+
+        def failed(message: str) -> None:
+            self._set_notice(f"The {rule_kind} rule could not be added: {message}", error=True)
+            self.rule_failed.emit(message)
+
+        self._start(add(), added, failed)
+
+    def _set_notice(self, text: str, *, error: bool = False) -> None:
+        palette = self._notice.palette()
+        colour = (
+            self._colours.accent["red"]
+            if error
+            else self.palette().color(QPalette.ColorRole.WindowText)
+        )
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+        self._notice.setPalette(palette)
+        self._notice.setText(text)
+        self._notice.show()
 
     # -- clearing ------------------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from desktop_tracker.gui.trackers_model import (
     TrackersFilter,
     TrackersModel,
 )
-from desktop_tracker.service.export_format import export_text, read_export_file, write_export
+from desktop_tracker.service.export_format import read_export_file
 from desktop_tracker.service.trackers import TrackerEvent, TrackerService
 
 # Events come in bursts (200 checks finishing): the table is re-read, and the status bar redrawn,
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
 
     def _open_editor(self, tracker: Tracker | None) -> None:
         taken = [self.model.overview(r).tracker.name for r in range(self.model.rowCount())]
-        editor = TrackerEditor(self, tracker, taken)
+        editor = TrackerEditor(self, tracker, taken, service=self._trackers)
         self._editor = editor
 
         def accepted() -> None:
@@ -463,17 +463,12 @@ class MainWindow(QMainWindow):
     def _export_to(self, path: str) -> None:
         # The command line's writer: the file is readable by the user alone (0600), since it
         # holds request headers (cookies, tokens); what goes wrong is an ExportFailed in words.
-        async def export() -> int:
-            data = await self._trackers.export()
-            await asyncio.to_thread(write_export, Path(path), export_text(data))
-            return len(data["trackers"])
-
         def exported(count: int) -> None:
             self.clear_error()
             self.statusBar().showMessage(f"Exported {count} trackers to {path}", 5000)
 
         spawn(
-            export(),
+            self._trackers.export_to(Path(path)),
             on_done=exported,
             on_error=lambda message: self.show_error(f"Export failed: {message}"),
         )

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from desktop_tracker.domain.revisions import Notification, NotificationKind
 from desktop_tracker.gui.async_ops import spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier, shorten_body
-from desktop_tracker.gui.tray import TrayIcon, icon_path
 from desktop_tracker.service.trackers import (
     NotificationStored,
     TrackerEvent,
@@ -355,25 +354,6 @@ class NotificationCenter(QObject):
         if count != self._emitted:
             self._emitted = count
             self.unread_changed.emit(count)
-
-
-async def start_notifications(
-    service: TrackerService, tray: TrayIcon | None, *, parent: QObject | None = None
-) -> NotificationCenter:
-    """The app's wiring: the desktop notifier (with the app icon), the tray (its messages, clicks
-    and badge), and the center over them, started. Close it with `await center.aclose()`."""
-    icon = icon_path(128)
-    notifier = DesktopNotifier(icon=str(icon) if icon is not None else "")
-    center = NotificationCenter(
-        service,
-        tray=TrayDelivery(tray) if tray is not None else None,
-        desktop=DesktopDelivery(notifier),
-        parent=parent,
-    )
-    if tray is not None:
-        center.unread_changed.connect(tray.set_unread)
-    await center.start()
-    return center
 
 
 def single_message(notification: Notification) -> Message:

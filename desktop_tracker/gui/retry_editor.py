@@ -15,18 +15,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_tracker.core.durations import (
+    DURATION_EXAMPLES,
+    InvalidDuration,
+    duration_in_words,
+    duration_text,
+    parse_duration,
+)
 from desktop_tracker.core.retry import (
     MAX_ATTEMPTS,
     MAX_MULTIPLIER,
     NO_RETRY,
     InvalidRetryStrategy,
     RetryStrategy,
-    parse_duration,
 )
 from desktop_tracker.gui.plain_text import plain_label
 from desktop_tracker.gui.schedule_editor import ErrorLine, field_with_error
 
-__all__ = ["RetryEditor", "delays_in_words", "duration_in_words", "duration_text"]
+__all__ = ["RetryEditor", "delays_in_words"]
 
 _STRATEGIES: Final = (
     ("none", "None: wait for the next scheduled run"),
@@ -35,36 +41,7 @@ _STRATEGIES: Final = (
     ("exponential", "Exponential: each wait a multiple of the last"),
 )
 DEFAULT_ATTEMPTS: Final = 3
-MULTIPLIER_MAX: Final = MAX_MULTIPLIER  # core's limit: the editor can hold no other
-_DURATION_HINT: Final = "e.g. 30s, 5m, 1h30m or 1d"
-
-
-def duration_text(seconds: float) -> str:
-    """The input form of a duration, which parse_duration reads back: '30s', '1h30m', '2.5s'."""
-    if seconds != int(seconds):
-        return f"{seconds:f}".rstrip("0") + "s"
-    rest = int(seconds)
-    if rest == 0:
-        return "0s"
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
-
-
-def duration_in_words(seconds: float) -> str:
-    """'30 s', '1 min', '1 h 30 min', '2 d': short, as in a list of several waits."""
-    parts = []
-    rest = round(seconds, 3)  # float sums such as 0.1 + 0.2 must not show 17 digits
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        count, rest = divmod(rest, size)
-        if count:
-            parts.append(f"{int(count)} {unit}")
-    if rest or not parts:
-        parts.append(f"{round(rest, 3):g} s")
-    return " ".join(parts)
+_DURATION_HINT: Final = f"e.g. {DURATION_EXAMPLES}"
 
 
 def delays_in_words(strategy: RetryStrategy) -> str:
@@ -103,7 +80,7 @@ class RetryEditor(QWidget):
         self.initial = _duration_edit("First wait")
         self.increment = _duration_edit("Increase by")
         self.multiplier = QDoubleSpinBox()
-        self.multiplier.setRange(1.0, MULTIPLIER_MAX)
+        self.multiplier.setRange(1.0, MAX_MULTIPLIER)  # core's limit: the editor holds no other
         self.multiplier.setSingleStep(0.5)
         self.multiplier.setDecimals(2)
         self.multiplier.setPrefix("× ")
@@ -201,9 +178,8 @@ class RetryEditor(QWidget):
         values: dict[str, float] = {}
         for key, edit in self._applicable_durations(name):
             try:
-                # Spaces are forgiven ("1h 30m"); parse_duration itself does not allow them.
-                values[key] = parse_duration("".join(edit.text().split()) or edit.text())
-            except InvalidRetryStrategy as error:
+                values[key] = parse_duration(edit.text())
+            except InvalidDuration as error:
                 field_errors[edit] = str(error)
         strategy: RetryStrategy | None = None
         general: str | None = None

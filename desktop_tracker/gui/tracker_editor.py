@@ -1,22 +1,36 @@
 """The tracker editor: a dialog to add a tracker or change one, validated while the user types.
 
-The dialog only edits: it does no I/O and saves nothing. The main window opens it with `open()`
-(never `exec()`, which would re-enter the qasync loop), and on `accepted` reads
-`result_tracker()`, an already validated Tracker.
+The dialog saves nothing. The main window opens it with `open()` (never `exec()`, which would
+re-enter the qasync loop), and on `accepted` reads `result_tracker()`, an already validated
+Tracker. Given the trackers service, it also fetches the page on request, writing nothing:
+"Test selector" (a content tracker's) and "Learn noise" (mask rules for what changes by itself).
+
+The kind chosen (resources, content, headers) brings its own fields, from gui/kinds/editors.py;
+the common fields stay as they are when the kind changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import itertools
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import shiboken6
-from PySide6.QtCore import QLocale, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QLocale,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -44,9 +58,14 @@ from desktop_tracker.domain.trackers import (
     InvalidTracker,
     Tracker,
 )
+from desktop_tracker.gui.kinds.editors import EditorService, KindFields, fields_for
+from desktop_tracker.gui.noise_dialog import FETCHES, NoiseDialog
 from desktop_tracker.gui.plain_text import plain_label, window_title_text
 from desktop_tracker.gui.retry_editor import RetryEditor
 from desktop_tracker.gui.schedule_editor import ErrorLine, ScheduleEditor, field_with_error
+from desktop_tracker.kinds.noise import ProposedRule
+from desktop_tracker.kinds.registry import DEFAULT_KIND, KINDS, UnknownKind, kind_for
+from desktop_tracker.kinds.rules import MASK as MASKED
 
 __all__ = ["HeaderValueDelegate", "TrackerEditor", "validation_errors"]
 
@@ -60,9 +79,27 @@ _STAND_INS: Final[dict[str, dict[str, Any]]] = {
     "schedule": {"schedule": "manual", "timezone": "UTC"},
     "retry": {"retry": NO_RETRY},
     "ignore": {"ignore": ()},
+    "mask": {"mask": ()},
+    "kind": {"kind": DEFAULT_KIND, "options": {}},
+    "options": {"options": {}},
 }
+# The fields a page is fetched with ("Test selector", "Learn noise"), in words.
+_FETCH_FIELDS: Final[dict[str, str]] = {
+    "url": "the URL",
+    "headers": "the request headers",
+    "ignore": "the ignore rules",
+    "mask": "the mask rules",
+    "kind": "the kind",
+    "options": "the settings of the kind",
+}
+# Every field an existing tracker shows its problems in at once.
+_ALL_FIELDS: Final = frozenset({"name", "url", "headers", "ignore", "mask", "options", "revisions"})
 
 MASK: Final = "••••••••"  # the same length for every value: the mask does not tell the length
+MASK_HINT: Final = (
+    "One regular expression per line: parts that change by themselves (dates, counters, "
+    f"nonces) — shown as {MASKED}."
+)
 TLS_WARNING: Final = (
     "⚠ Certificate errors will be ignored: anyone on the network path could change what this "
     "tracker sees. Use only for a test server you trust."
@@ -127,10 +164,11 @@ class HeaderValueDelegate(QStyledItemDelegate):
 
 
 class TrackerEditor(QDialog):
-    """Add a tracker (`tracker` None) or edit one (its id and kind are kept).
+    """Add a tracker (`tracker` None) or edit one (its id is kept; its kind can change).
 
     `taken_names` are the names of the other trackers; a name in it is refused (case-sensitive),
     except the edited tracker's own current name. `clock` is the schedule preview's "now".
+    `service` fetches pages for "Test selector" and "Learn noise" (without it, they say so).
     """
 
     def __init__(
@@ -140,18 +178,19 @@ class TrackerEditor(QDialog):
         taken_names: Collection[str] = (),
         *,
         clock: Callable[[], datetime] | None = None,
+        service: EditorService | None = None,
     ) -> None:
         super().__init__(parent)
         self._original = tracker
+        self._service = service
         self._taken = frozenset(taken_names) - ({tracker.name} if tracker else set())
         self._result: Tracker | None = None
         self._current: Tracker | None = None
         self._errors: dict[str, str] = {}
+        self.noise_dialog: NoiseDialog | None = None
         # A new, empty form shows no errors until the user has been in a field; an existing
         # tracker's problems show at once.
-        self._touched: set[str] = (
-            set() if tracker is None else {"name", "url", "headers", "ignore", "revisions"}
-        )
+        self._touched: set[str] = set() if tracker is None else set(_ALL_FIELDS)
         self._filling = False
         self.setWindowTitle(
             "New tracker" if tracker is None else window_title_text(f"Edit tracker: {tracker.name}")
@@ -170,19 +209,61 @@ class TrackerEditor(QDialog):
         return self._result
 
     def errors(self) -> dict[str, str]:
-        """Every current problem by field ("name", "url", "headers", "ignore", "schedule",
-        "retry"…), shown or not yet shown."""
+        """Every current problem by field ("name", "url", "headers", "ignore", "mask",
+        "schedule", "retry", "options"…), shown or not yet shown."""
         return dict(self._errors)
 
     def accept(self) -> None:
         self._revalidate()
         if self._current is None:
             # OK is disabled then, but Enter in a field can still get here: show every reason.
-            self._touched |= {"name", "url", "headers", "ignore", "revisions"}
+            self._touched |= _ALL_FIELDS
             self._revalidate()
             return
         self._result = self._current
         super().accept()
+
+    def done(self, result: int) -> None:
+        # Closing stops what is fetching for the dialog: nothing it finds has a place to go.
+        for fields in self.kind_fields.values():
+            fields.stop()
+        if self.noise_dialog is not None and shiboken6.isValid(self.noise_dialog):
+            self.noise_dialog.reject()
+        super().done(result)
+
+    def kind_name(self) -> str:
+        """The name of the kind chosen ("content")."""
+        return str(self.kind.currentData())
+
+    def fields(self) -> KindFields:
+        """The chosen kind's own fields."""
+        return self.kind_fields[self.kind_name()]
+
+    # --- what the kind's fields ask (gui.kinds.editors.FieldsHost) ----------------------------
+
+    def service(self) -> EditorService | None:
+        return self._service
+
+    def draft(self, options: Mapping[str, Any]) -> Tracker | str:
+        """The form as a tracker with these options, valid enough to fetch its page (its name,
+        schedule and retries need not be right yet), or what to fix first, in words."""
+        candidate, problems = self._candidate()
+        if "headers" in problems:
+            return f"fix the request headers first: {problems['headers']}"
+        fetchable = replace(
+            candidate,
+            name="draft",
+            options=dict(options),
+            revisions=REVISIONS_DEFAULT,
+            schedule="manual",
+            timezone="UTC",
+            retry=NO_RETRY,
+        )
+        try:
+            return fetchable.validated()
+        except InvalidTracker as error:
+            what = _FETCH_FIELDS.get(error.field, error.field)
+            return f"fix {what} first: {error}"
 
     # --- building -----------------------------------------------------------------------------
 
@@ -194,6 +275,32 @@ class TrackerEditor(QDialog):
         self.url.setPlaceholderText("https://example.com/")
         self.url.setInputMethodHints(Qt.InputMethodHint.ImhUrlCharactersOnly)
         self.url_error = ErrorLine()
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Kind of tracker: what it watches")
+        kind_names = list(KINDS)
+        if self._original is not None and self._original.kind not in KINDS:
+            kind_names.append(self._original.kind)  # a kind this version does not know
+        self.kind_summary = plain_label()
+        self.kind_summary.setWordWrap(True)
+        # Two lines, wrapped: a window's layout counts a wrapped label's lines only when the
+        # label says how tall it must be, and squeezes the fields below it otherwise.
+        self.kind_summary.setMinimumHeight(self.kind_summary.fontMetrics().lineSpacing() * 2)
+        # Every kind's fields, only the chosen kind's shown: a hidden widget takes no room, so the
+        # form is as tall as the chosen kind's fields (a QStackedWidget is as tall as the tallest).
+        self.kind_stack = QWidget()
+        stack_layout = QVBoxLayout(self.kind_stack)
+        stack_layout.setContentsMargins(0, 0, 0, 0)
+        self.kind_fields: dict[str, KindFields] = {}
+        for name in kind_names:
+            try:
+                kind = kind_for(name)
+            except UnknownKind:
+                self.kind.addItem(name, name)
+                self.kind_fields[name] = _UnknownKindFields(name)
+            else:
+                self.kind.addItem(kind.label, name)
+                self.kind_fields[name] = fields_for(name)(kind, self)
+            stack_layout.addWidget(self.kind_fields[name])  # type: ignore[arg-type]
         self.revisions = QSpinBox()
         self.revisions.setRange(REVISIONS_MIN, REVISIONS_MAX)
         self.enabled = QCheckBox("&Enabled: run checks on the schedule")
@@ -229,6 +336,22 @@ class TrackerEditor(QDialog):
         self.ignore.setTabChangesFocus(True)  # Tab moves on; a rule never holds a tab
         self.ignore.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.ignore_error = ErrorLine()
+        self.ignore_hint = plain_label()
+        self.ignore_hint.setWordWrap(True)
+
+        self.masks = QPlainTextEdit()
+        self.masks.setPlaceholderText(r"e.g. (?<=nonce=)[A-Za-z0-9]+")
+        self.masks.setAccessibleName("Mask rules")
+        self.masks.setTabChangesFocus(True)
+        self.masks.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.mask_error = ErrorLine()
+        self.mask_hint = plain_label(MASK_HINT)
+        self.mask_hint.setWordWrap(True)
+        self.learn_noise = QPushButton("Learn n&oise…")
+        self.learn_noise.setAccessibleName("Learn noise")
+        self.learn_noise.setToolTip(
+            f"Fetch the page {FETCHES} times and propose mask rules for what changed by itself."
+        )
         self.form_error = ErrorLine()
 
         self.buttons = QDialogButtonBox(
@@ -242,6 +365,9 @@ class TrackerEditor(QDialog):
         page_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         page_form.addRow(_buddy("&Name:", self.name), field_with_error(self.name, self.name_error))
         page_form.addRow(_buddy("&URL:", self.url), field_with_error(self.url, self.url_error))
+        page_form.addRow(_buddy("Wat&ch:", self.kind), self.kind)
+        page_form.addRow("", self.kind_summary)
+        page_form.addRow(self.kind_stack)
         page_form.addRow(_buddy("Revisions to &keep:", self.revisions), self.revisions)
         options = QVBoxLayout()
         options.setSpacing(4)
@@ -269,13 +395,21 @@ class TrackerEditor(QDialog):
 
         ignore_box = QGroupBox("&Ignore rules")
         ignore_layout = QVBoxLayout(ignore_box)
-        ignore_hint = plain_label(
-            "One regular expression per line: resources whose URL matches are left out."
-        )
-        ignore_hint.setWordWrap(True)
-        ignore_layout.addWidget(ignore_hint)
+        ignore_layout.addWidget(self.ignore_hint)
         ignore_layout.addWidget(self.ignore)
         ignore_layout.addWidget(self.ignore_error)
+
+        mask_box = QGroupBox("Mask rules")
+        mask_layout = QVBoxLayout(mask_box)
+        mask_layout.addWidget(self.mask_hint)
+        mask_layout.addWidget(self.masks)
+        mask_layout.addWidget(self.mask_error)
+        mask_buttons = QHBoxLayout()
+        mask_buttons.addWidget(self.learn_noise)
+        mask_buttons.addStretch(1)
+        mask_layout.addLayout(mask_buttons)
+        for edit in (self.ignore, self.masks):
+            edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
 
         left = QVBoxLayout()
         left.addWidget(page)
@@ -285,6 +419,7 @@ class TrackerEditor(QDialog):
         right.addWidget(retry_box)
         right.addWidget(headers_box, 1)
         right.addWidget(ignore_box, 1)
+        right.addWidget(mask_box, 1)
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
         columns.addLayout(right, 2)
@@ -297,6 +432,19 @@ class TrackerEditor(QDialog):
         # The table and the rules box ask for more height than they need; 680 fits a 768-pixel
         # laptop screen with its panels, and both grow when the user makes the dialog taller.
         self.resize(self.sizeHint().boundedTo(QSize(1000, 680)).expandedTo(self.minimumSizeHint()))
+        self._set_tab_order()
+
+    def _set_tab_order(self) -> None:
+        """Reading order: the kind's fields come right after the kind, whichever is shown."""
+        chain: list[QWidget] = [self.name, self.name_error, self.url, self.url_error, self.kind]
+        for fields in self.kind_fields.values():
+            chain += fields.focus_order()
+        chain.append(self.revisions)
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+        rules = [self.ignore, self.ignore_error, self.masks, self.mask_error, self.learn_noise]
+        for before, after in itertools.pairwise(rules):
+            QWidget.setTabOrder(before, after)
 
     def _connect(self) -> None:
         for edit, key in ((self.name, "name"), (self.url, "url")):
@@ -320,6 +468,11 @@ class TrackerEditor(QDialog):
         self.remove_header.clicked.connect(self._remove_header_rows)
         self.show_values.toggled.connect(self._show_header_values)
         self.ignore.textChanged.connect(lambda: self._touch("ignore"))
+        self.masks.textChanged.connect(lambda: self._touch("mask"))
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        for fields in self.kind_fields.values():
+            fields.changed.connect(lambda: self._touch("options"))
+        self.learn_noise.clicked.connect(self._learn_noise)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -340,6 +493,11 @@ class TrackerEditor(QDialog):
             for header, value in tracker.headers.items():
                 self._append_header(header, value)
             self.ignore.setPlainText("\n".join(tracker.ignore))
+            self.masks.setPlainText("\n".join(tracker.mask))
+            for name, fields in self.kind_fields.items():
+                fields.load(tracker.options if name == tracker.kind else {})
+            self.kind.setCurrentIndex(max(0, self.kind.findData(tracker.kind)))
+            self._show_kind()
         finally:
             self._filling = False
 
@@ -362,9 +520,10 @@ class TrackerEditor(QDialog):
         return headers, None
 
     def _ignore_rules(self) -> tuple[str, ...]:
-        # Blank lines and surrounding spaces are layout, not rules (URLs hold no raw spaces).
-        lines = (line.strip() for line in self.ignore.toPlainText().splitlines())
-        return tuple(line for line in lines if line)
+        return _rules(self.ignore)
+
+    def _mask_rules(self) -> tuple[str, ...]:
+        return _rules(self.masks)
 
     def _candidate(self) -> tuple[Tracker, dict[str, str]]:
         """The tracker the form stands for, unvalidated, and the problems found before the
@@ -392,11 +551,17 @@ class TrackerEditor(QDialog):
             retry=retry,
             notify=self.notify.isChecked(),
             ignore=self._ignore_rules(),
+            mask=self._mask_rules(),
+            kind=self.kind_name(),
+            options=self.fields().options(),
             verify_tls=self.verify_tls.isChecked(),
             enabled=self.enabled.isChecked(),
         )
+        fields_problem = self.fields().validate()
+        if fields_problem:
+            problems["options"] = fields_problem
         if original is not None:
-            candidate = replace(candidate, kind=original.kind, id=original.id)
+            candidate = replace(candidate, id=original.id)
         return candidate, problems
 
     # --- validating ---------------------------------------------------------------------------
@@ -433,20 +598,97 @@ class TrackerEditor(QDialog):
             "url": (self.url_error, self.url),
             "headers": (self.headers_error, self.headers),
             "ignore": (self.ignore_error, self.ignore),
+            "mask": (self.mask_error, self.masks),
         }
         for field, (line, widget) in shown.items():
             message = errors.get(field) if field in self._touched else None
             line.show_message(message)
             # Screen readers announce a field's description along with the field.
             widget.setAccessibleDescription(message or "")
+        # The kind's fields show their options' problems under each option (those they see).
+        fields = self.fields()
+        fields.show_errors("options" in self._touched)
+        in_place = {"schedule", "retry"} | ({"options"} if fields.validate() else set())
         # The schedule and retry editors show their own errors in place. Anything else (a rule
         # the form cannot break, such as revisions) still gets a line rather than silence.
         others = [
             message
             for field, message in errors.items()
-            if field not in shown and field not in ("schedule", "retry")
+            if field not in shown and field not in in_place
         ]
         self.form_error.show_message(others[0] if others else None)
+        self._update_learn_noise(errors)
+
+    # --- the kind -----------------------------------------------------------------------------
+
+    def _kind_changed(self, _index: int) -> None:
+        if self._filling:
+            return
+        self._show_kind()
+        self._revalidate()
+
+    def _show_kind(self) -> None:
+        """Show the chosen kind's fields, its words and its ignore rules' meaning."""
+        fields = self.fields()
+        for each in self.kind_fields.values():
+            each.setVisible(each is fields)  # type: ignore[attr-defined]
+        self.kind_summary.setText(fields.summary)
+        self.kind_summary.setVisible(bool(fields.summary))
+        self.kind.setAccessibleDescription(fields.summary)
+        try:
+            ignored = kind_for(self.kind_name()).describe_ignore()
+        except UnknownKind:
+            ignored = "lines"
+        self.ignore_hint.setText(
+            f"One regular expression per line: {ignored} with a match are left out."
+        )
+        self.ignore.setPlaceholderText(fields.ignore_example)
+
+    # --- learning noise -----------------------------------------------------------------------
+
+    def _update_learn_noise(self, errors: Mapping[str, str]) -> None:
+        if self._service is None:
+            reason = "Pages cannot be fetched from this editor."
+        elif "url" in errors:
+            reason = "Give a valid URL first."
+        else:
+            reason = ""
+        self.learn_noise.setEnabled(not reason)
+        self.learn_noise.setAccessibleDescription(reason)
+        self.learn_noise.setToolTip(
+            reason
+            or f"Fetch the page {FETCHES} times and propose mask rules for what changed by itself."
+        )
+
+    def _learn_noise(self) -> None:
+        service = self._service
+        if service is None:
+            return
+        draft = self.draft(self.fields().options())
+        tracker = draft if isinstance(draft, Tracker) else None
+
+        def learn() -> Coroutine[Any, Any, list[ProposedRule]]:
+            assert tracker is not None
+            return service.learn_noise(tracker, FETCHES)
+
+        dialog = NoiseDialog(self, learn)
+        self.noise_dialog = dialog
+        dialog.accepted.connect(lambda: self.add_mask_rules(dialog.accepted_patterns()))
+        dialog.open()  # never exec(): see the module's docstring
+        if isinstance(draft, str):
+            dialog.show_error(draft)  # e.g. a mask rule that is not a regular expression
+        else:
+            dialog.start()
+
+    def add_mask_rules(self, patterns: Collection[str]) -> None:
+        """Add rules at the end of the mask field, those it has already left out."""
+        have = list(self._mask_rules())
+        new = [p for p in dict.fromkeys(p.strip() for p in patterns) if p and p not in have]
+        if not new:
+            return
+        text = self.masks.toPlainText().rstrip("\n")
+        self.masks.setPlainText("\n".join([text, *new] if text else new))
+        self._touch("mask")
 
     # --- request headers ----------------------------------------------------------------------
 
@@ -481,6 +723,46 @@ def _buddy(text: str, field: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(field)
     return label
+
+
+def _rules(edit: QPlainTextEdit) -> tuple[str, ...]:
+    # Blank lines and surrounding spaces are layout, not rules (URLs hold no raw spaces).
+    lines = (line.strip() for line in edit.toPlainText().splitlines())
+    return tuple(line for line in lines if line)
+
+
+class _UnknownKindFields(QWidget):
+    """A stored tracker of a kind this version does not know: its options are kept as they are,
+    and saving it is refused (its kind's error says why)."""
+
+    summary: ClassVar[str] = ""
+    ignore_example: ClassVar[str] = ""
+    changed = Signal()
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._options: dict[str, Any] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(plain_label(f"This version of the app does not know the kind {name!r}."))
+
+    def load(self, options: Mapping[str, Any]) -> None:
+        self._options = dict(options)
+
+    def options(self) -> dict[str, Any]:
+        return dict(self._options)
+
+    def validate(self) -> str | None:
+        return None
+
+    def show_errors(self, shown: bool) -> None:
+        pass
+
+    def focus_order(self) -> list[QWidget]:
+        return []
+
+    def stop(self) -> None:
+        pass
 
 
 def _cell_text(table: QTableWidget, row: int, column: int) -> str:

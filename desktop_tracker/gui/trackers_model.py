@@ -29,6 +29,7 @@ from desktop_tracker.core.jobs import RunOutcome
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
 from desktop_tracker.gui.item_models import model_reset
 from desktop_tracker.gui.plain_text import plain_tooltip
+from desktop_tracker.kinds.registry import UnknownKind, kind_for
 from desktop_tracker.service.trackers import TrackerOverview
 
 COLUMNS = ["Name", "Kind", "URL", "Schedule", "Last check", "Next check", "Status", "Unread"]
@@ -102,6 +103,15 @@ def describe_schedule(expression: str, zone: str) -> str:
         return parse_schedule(expression, zone).describe()
     except InvalidSchedule as error:
         return f"invalid: {error}"
+
+
+def kind_label(name: str) -> str:
+    """A kind as the window says it ("Page text"); a kind this version does not know (a newer
+    app's, in a shared data folder) by its stored name."""
+    try:
+        return kind_for(name).label
+    except UnknownKind:
+        return name
 
 
 Cells = list[dict[int, Any]]  # for each column, its value for each role
@@ -231,7 +241,7 @@ class TrackersModel(QStandardItemModel):
         if column == NAME:
             return tracker.name
         if column == KIND:
-            return tracker.kind.value
+            return kind_label(tracker.kind)
         if column == URL:
             return tracker.url
         if column == SCHEDULE:

@@ -1,7 +1,9 @@
 """The application's services, wired together: data directory, database, scheduler, handlers.
 
-The GUI and the command line both start the app through `AppServices`, so they run the same
-scheduler on the same data in the same way.
+The window, `run --headless` and every command open the app through `open_services()`, so they
+work on the same data in the same way. With the scheduler (the window, headless) the process
+takes the data directory's lock and checks run on a worker thread; a command (`list`, `add`,
+`check NAME`…) takes no lock, since the running app sees its edits, and checks on its own loop.
 """
 
 from __future__ import annotations
@@ -10,19 +12,25 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from desktop_tracker.core.clock import Clock
 from desktop_tracker.core.jobs import Job
 from desktop_tracker.core.scheduler import Handler, RunContext, Scheduler
-from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock
-from desktop_tracker.service.trackers import TrackerService
+from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock, ensure_data_dir
+from desktop_tracker.domain.trackers import Tracker
+from desktop_tracker.kinds.base import Checked
+from desktop_tracker.kinds.registry import kind_for
+from desktop_tracker.kinds.resources import fingerprint
+from desktop_tracker.service.trackers import TrackerService, capture_request
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
-from desktop_tracker.tracking import fingerprint
+from desktop_tracker.store.tracker_store import SqliteTrackerStore
 from desktop_tracker.tracking.check_worker import CheckWorker
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
+from desktop_tracker.tracking.page_check import PageChecker
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +94,9 @@ class AppServices:
             # Slow one-time set-up off the event loop, before the first check needs it.
             await self.checks.warm_up()
             await asyncio.to_thread(fingerprint.warm_up)
-            self.trackers = TrackerService(self.database, self.checks, self.scheduler, self._clock)
+            self.trackers = TrackerService(
+                SqliteTrackerStore(self.database), self.checks, self.scheduler, self._clock
+            )
             for name, handler in self._extra_handlers.items():
                 self.scheduler.register_handler(name, handler)
             await self.scheduler.start()
@@ -118,12 +128,8 @@ class AppServices:
 
     async def _prune_runs(self, run: RunContext) -> None:
         assert self.database is not None
-        cutoff = run.planned_at - RUN_HISTORY_DAYS * 86400
-        await self.database.run(
-            lambda conn: conn.execute(
-                "DELETE FROM runs WHERE ended_at IS NOT NULL AND started_at < ?", (cutoff,)
-            ),
-            write=True,
+        await SqliteTrackerStore(self.database).prune_runs(
+            run.planned_at - RUN_HISTORY_DAYS * 86400
         )
 
 
@@ -137,6 +143,87 @@ def _freeze_what_lives_on() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+@asynccontextmanager
+async def open_services(
+    data_dir: Path,
+    *,
+    scheduler: bool = False,
+    clock: Clock | None = None,
+    handlers: Mapping[str, Handler] | None = None,
+    fetcher: Fetcher | None = None,
+    fetch_limits: FetchLimits | None = None,
+) -> AsyncIterator[AppServices | CommandServices]:
+    """The app on a data directory, closed at the end of the `async with`.
+
+    With `scheduler` (the window, `run --headless`): the whole app, see `AppServices.open`.
+    Without (a command): the trackers service on the data file, checking on this loop.
+
+    :raises DataDirInUse: (with the scheduler) another process runs on this data directory.
+    :raises DataDirUnusable, StoreError: the data directory or file cannot be used.
+    """
+    services: AppServices | CommandServices
+    if scheduler:
+        services = AppServices(
+            data_dir, clock=clock, handlers=handlers, fetcher=fetcher, fetch_limits=fetch_limits
+        )
+    else:
+        services = CommandServices(data_dir, clock=clock, fetcher=fetcher)
+    await services.open()
+    try:
+        yield services
+    finally:
+        await services.close()
+
+
+class CommandServices:
+    """The trackers service for one command: no lock, no scheduler, checks on the caller's loop."""
+
+    def __init__(
+        self, data_dir: Path, *, clock: Clock | None = None, fetcher: Fetcher | None = None
+    ) -> None:
+        self.data_dir = data_dir
+        self._clock = clock
+        self._given_fetcher = fetcher
+        self._fetcher: Fetcher | None = None
+        self.database: Database | None = None
+        self.trackers: TrackerService | None = None
+
+    async def open(self) -> None:
+        """:raises DataDirUnusable, StoreError:"""
+        ensure_data_dir(self.data_dir)
+        self.database = await asyncio.to_thread(Database, self.data_dir / DATABASE_NAME)
+        # Made now but costless until a command checks a page: httpx clients come with use.
+        self._fetcher = self._given_fetcher or Fetcher()
+        self.trackers = TrackerService(
+            SqliteTrackerStore(self.database), PageChecker(self._fetcher), None, self._clock
+        )
+
+    async def close(self, grace: float = 0.0) -> None:
+        if self.trackers is not None:
+            await self.trackers.wait_idle()
+            self.trackers = None
+        if self._fetcher is not None and self._given_fetcher is None:
+            await self._fetcher.aclose()
+        self._fetcher = None
+        if self.database is not None:
+            await asyncio.to_thread(self.database.close)
+            self.database = None
+
+
+async def check_page(tracker: Tracker, *, fetcher: Fetcher | None = None) -> Checked:
+    """Check a tracker's page once, with no data directory and nothing stored (the command
+    line's `check URL`). :raises FetchError, CaptureFailed:"""
+    own = fetcher is None
+    fetcher = fetcher or Fetcher()
+    try:
+        return await PageChecker(fetcher).check(
+            kind_for(tracker.kind), capture_request(tracker.validated())
+        )
+    finally:
+        if own:
+            await fetcher.aclose()
 
 
 async def run_headless(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +171,17 @@ def parse_export(data: Any) -> list[Tracker]:
     return trackers
 
 
+def export_document(trackers: Sequence[Tracker]) -> dict[str, Any]:
+    """The export file's content, for these trackers."""
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "trackers": [t.to_json() for t in trackers],
+    }
+
+
 def export_text(data: dict[str, Any]) -> str:
+    """The export file's text: the only place it is written out."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

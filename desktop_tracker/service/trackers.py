@@ -12,42 +12,47 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal
 
 from desktop_tracker.core.clock import Clock, SystemClock
 from desktop_tracker.core.events import EventBus, JobFailed, SchedulerEvent
 from desktop_tracker.core.jobs import Job, RunRecord
 from desktop_tracker.core.quoting import quote_some
 from desktop_tracker.core.scheduler import RunContext, Scheduler, first_timing
-from desktop_tracker.domain.diff import ResourceDiff, diff_resources
-from desktop_tracker.domain.resources import PageResources
 from desktop_tracker.domain.revisions import (
     FailureStreak,
     Notification,
     NotificationKind,
     Revision,
 )
-from desktop_tracker.domain.trackers import CHECK_HANDLER, Tracker
-from desktop_tracker.service.export_format import (
-    EXPORT_FORMAT,
-    EXPORT_VERSION,
-    ImportRefused,
-    parse_export,
+from desktop_tracker.domain.tracker_store import (
+    TrackerStore,
+    TrackerTransaction,
+    UnknownTracker,
 )
-from desktop_tracker.store import tracker_repository as repo
-from desktop_tracker.store.database import Connection, Database
-from desktop_tracker.store.job_repository import SqliteJobStore
-from desktop_tracker.tracking.resource_check import PageChecker
+from desktop_tracker.domain.trackers import CHECK_HANDLER, Tracker
+from desktop_tracker.kinds.base import CaptureRequest, Checked, Diff, Finding, Kind, Page
+from desktop_tracker.kinds.noise import ProposedRule, propose_masks
+from desktop_tracker.kinds.registry import kind_for
+from desktop_tracker.kinds.rules import masked
+from desktop_tracker.service.export_format import (
+    ImportRefused,
+    export_document,
+    export_text,
+    parse_export,
+    write_export,
+)
+from desktop_tracker.tracking.page_check import Checker
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class RevisionSaved:
     tracker_id: int
     revision_id: int
-    diff: ResourceDiff
+    diff: Diff
     baseline: bool
 
 
@@ -85,21 +90,39 @@ class TrackerOverview:
     failure: FailureStreak | None = None  # failing now: since when, and the latest error
 
 
+RuleField = Literal["ignore", "mask"]
+
+
+class IncomparableRevisions(ValueError):
+    """Two revisions of different kinds (the tracker's kind changed between them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """One check of a stored tracker: what it found, and the revision kept if it changed."""
+
+    tracker: Tracker
+    checked: Checked
+    revision_id: int | None  # None: nothing changed since the last revision
+    diff: Diff | None
+    baseline: bool = False  # the revision kept is the tracker's first
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
     revision: Revision
-    diff: ResourceDiff | None  # against the previous revision; None for the oldest kept
+    diff: Diff | None  # against the previous revision; None for the oldest kept
 
 
 class TrackerService:
     def __init__(
         self,
-        database: Database,
-        checker: PageChecker | None = None,
+        store: TrackerStore,
+        checker: Checker | None = None,
         scheduler: Scheduler | None = None,
         clock: Clock | None = None,
     ) -> None:
-        self._db = database
+        self._store = store
         self._checker = checker
         self._scheduler = scheduler
         self._clock: Clock = clock or SystemClock()
@@ -113,26 +136,26 @@ class TrackerService:
 
     async def add(self, tracker: Tracker) -> Tracker:
         """:raises InvalidTracker, DuplicateTracker:"""
-        return await self._save(tracker, repo.insert_tracker)
+        return await self._save(tracker, lambda tx, t: tx.insert_tracker(t))
 
     async def update(self, tracker: Tracker) -> Tracker:
         """Save edits; the schedule restarts from now. :raises InvalidTracker, UnknownTracker:"""
-        return await self._save(tracker, repo.update_tracker)
+        return await self._save(tracker, lambda tx, t: tx.update_tracker(t))
 
     async def _save(
-        self, tracker: Tracker, write_row: Callable[[Connection, Tracker], Tracker]
+        self, tracker: Tracker, write_row: Callable[[TrackerTransaction, Tracker], Tracker]
     ) -> Tracker:
-        """The tracker's row and its job in one transaction, then the running scheduler."""
+        """The tracker and its job in one transaction, then the running scheduler."""
         tracker = tracker.validated()
         now = self._clock.now()
 
-        def work(conn: Connection) -> Tracker:
-            saved = write_row(conn, tracker)
+        def work(tx: TrackerTransaction) -> Tracker:
+            saved = write_row(tx, tracker)
             job = job_for(saved)
-            SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now))])
+            tx.write_jobs([(job, first_timing(job, now))])
             return saved
 
-        saved = await self._write(work)
+        saved = await self._store.write(work)
         await self._tell_scheduler(saved)
         self.events.publish(TrackersChanged())
         return saved
@@ -140,14 +163,32 @@ class TrackerService:
     async def remove(self, tracker_id: int) -> None:
         tracker = await self.get(tracker_id)
 
-        def work(conn: Connection) -> None:
-            repo.delete_tracker(conn, tracker_id)
-            SqliteJobStore.delete_job_in(conn, tracker.job_id)
+        def work(tx: TrackerTransaction) -> None:
+            tx.delete_tracker(tracker_id)
+            tx.delete_job(tracker.job_id)
 
-        await self._write(work)
+        await self._store.write(work)
         if self._scheduler is not None:
             await self._scheduler.remove_job(tracker.job_id)
         self.events.publish(TrackersChanged())
+
+    async def add_rule(self, tracker_id: int, rules: RuleField, pattern: str) -> bool:
+        """Add an ignore or mask rule to a tracker ("ignore this" from a diff), in one
+        transaction and without moving its schedule; False if it had the rule already.
+        :raises InvalidTracker: for a pattern that is not a regular expression."""
+
+        def work(tx: TrackerTransaction) -> bool:
+            tracker = tx.get_tracker(tracker_id)
+            if pattern in getattr(tracker, rules):
+                return False
+            changed = replace(tracker, **{rules: (*getattr(tracker, rules), pattern)})
+            tx.update_tracker(changed.validated())
+            return True
+
+        added = await self._store.write(work)
+        if added:
+            self.events.publish(TrackersChanged())
+        return added
 
     async def set_enabled(self, tracker_id: int, enabled: bool) -> Tracker:
         return await self.update(replace(await self.get(tracker_id), enabled=enabled))
@@ -155,49 +196,67 @@ class TrackerService:
     # -- reading ----------------------------------------------------------------------------
 
     async def all(self) -> list[Tracker]:
-        return await self._read(repo.list_trackers)
+        return await self._store.read(lambda tx: tx.list_trackers())
 
     async def get(self, tracker_id: int) -> Tracker:
-        return await self._read(lambda conn: repo.get_tracker(conn, tracker_id))
+        return await self._store.read(lambda tx: tx.get_tracker(tracker_id))
 
     async def find(self, name: str) -> Tracker:
-        return await self._read(lambda conn: repo.find_tracker(conn, name))
+        """:raises UnknownTracker: naming some trackers that exist."""
+        return await self._store.read(lambda tx: tx.find_tracker(name))
 
-    async def history(self, tracker_id: int) -> list[HistoryEntry]:
+    async def history(self, tracker_id: int, limit: int | None = None) -> list[HistoryEntry]:
         """Kept revisions, newest first, each with its diff against the one before it."""
-        revisions = await self._read(lambda conn: repo.list_revisions(conn, tracker_id))
-        entries = []
-        for index, revision in enumerate(revisions):
-            older = revisions[index + 1] if index + 1 < len(revisions) else None
-            diff = diff_resources(older.resources, revision.resources) if older else None
-            entries.append(HistoryEntry(revision, diff))
-        return entries
-
-    async def compare(self, old_revision_id: int, new_revision_id: int) -> ResourceDiff:
-        """The diff between any two revisions."""
-        old, new = await self._read(
-            lambda conn: (
-                repo.get_revision(conn, old_revision_id),
-                repo.get_revision(conn, new_revision_id),
+        tracker, revisions = await self._store.read(
+            lambda tx: (
+                tx.get_tracker(tracker_id),
+                tx.list_revisions(tracker_id, None if limit is None else limit + 1),
             )
         )
-        return diff_resources(old.resources, new.resources)
+        entries = []
+        for index, revision in enumerate(revisions[:limit] if limit is not None else revisions):
+            older = revisions[index + 1] if index + 1 < len(revisions) else None
+            entries.append(HistoryEntry(revision, _diff(tracker, older, revision)))
+        return entries
+
+    async def compare(self, old_revision_id: int, new_revision_id: int) -> Diff:
+        """The diff between any two revisions of one tracker.
+
+        :raises UnknownRevision: when either is not kept (any more).
+        """
+
+        def work(tx: TrackerTransaction) -> tuple[Tracker, Revision, Revision]:
+            old, new = tx.get_revision(old_revision_id), tx.get_revision(new_revision_id)
+            return tx.get_tracker(new.tracker_id), old, new
+
+        tracker, old, new = await self._store.read(work)
+        diff = _diff(tracker, old, new)
+        if diff is None:
+            raise IncomparableRevisions(
+                f"revision {old.id} is of a {old.kind} tracker and {new.id} of a {new.kind} "
+                "tracker: only revisions of one kind can be compared"
+            )
+        return diff
+
+    def findings(self, revision: Revision) -> list[Finding]:
+        """What is weak in one revision, judged by its kind (a headers tracker's CSP…)."""
+        return kind_for(revision.kind).findings(revision.snapshot)
 
     async def clear_history(self, tracker_id: int) -> None:
-        await self._write(lambda conn: repo.clear_revisions(conn, tracker_id))
+        await self._store.write(lambda tx: tx.clear_revisions(tracker_id))
 
     async def runs(self, tracker: Tracker, limit: int = 100) -> list[RunRecord]:
-        return await SqliteJobStore(self._db).runs_for(tracker.job_id, limit)
+        return await self._store.runs_for(tracker.job_id, limit)
 
     async def overview(self) -> list[TrackerOverview]:
         """Every tracker with its next check, last run and unread count, in one read."""
 
-        def work(conn: Connection) -> list[TrackerOverview]:
-            trackers = repo.list_trackers(conn)
-            timings = {job.id: (job, t) for job, t in SqliteJobStore.list_jobs_in(conn)}
-            last_runs = SqliteJobStore.last_runs_in(conn)
-            unread = repo.unread_counts(conn)
-            failures = repo.list_failure_streaks(conn)
+        def work(tx: TrackerTransaction) -> list[TrackerOverview]:
+            trackers = tx.list_trackers()
+            timings = tx.job_timings()
+            last_runs = tx.last_runs()
+            unread = tx.unread_counts()
+            failures = tx.list_failure_streaks()
             rows = []
             for tracker in trackers:
                 job, timing = timings.get(tracker.job_id, (None, None))
@@ -214,14 +273,14 @@ class TrackerService:
                 )
             return rows
 
-        return await self._read(work)
+        return await self._store.read(work)
 
     async def notifications(self, *, unread_only: bool = False) -> list[Notification]:
-        return await self._read(lambda conn: repo.list_notifications(conn, unread_only=unread_only))
+        return await self._store.read(lambda tx: tx.list_notifications(unread_only=unread_only))
 
     async def mark_read(self, ids: list[int] | None = None) -> None:
         now = self._clock.now()
-        await self._write(lambda conn: repo.mark_notifications_read(conn, ids, now))
+        await self._store.write(lambda tx: tx.mark_notifications_read(ids, now))
 
     # -- checks -----------------------------------------------------------------------------
 
@@ -232,33 +291,66 @@ class TrackerService:
         return await self._scheduler.run_now((await self.get(tracker_id)).job_id)
 
     async def check_handler(self, run: RunContext) -> None:
-        """The scheduler's "check tracker" handler: fetch, diff, keep a revision, notify.
+        """The scheduler's "check tracker" handler: fetch, diff, keep a revision, notify."""
+        await self.check_once(int(run.job.payload["tracker_id"]))
+
+    async def check_once(self, tracker_id: int) -> CheckOutcome:
+        """Check a tracker now (without the scheduler: the command line's `check NAME`), keep
+        its revision if it changed, notify.
 
         A check that succeeds ends the tracker's failure streak in the same transaction as its
         result, and "NAME works again" is told if the failure was.
+
+        :raises FetchError, CaptureFailed: when the check fails (nothing is stored).
         """
         if self._checker is None:
             raise RuntimeError("no checker is configured")
-        tracker = await self.get(int(run.job.payload["tracker_id"]))
-        page = await self._checker.check(
-            tracker.url, tracker.headers, verify_tls=tracker.verify_tls, ignore=tracker.ignores
-        )
-        recovered, saved = await self._write(
-            lambda conn: _store_success(conn, tracker, page, self._clock.now())
+        tracker = await self.get(tracker_id)
+        kind = kind_for(tracker.kind)
+        checked = await self._checker.check(kind, capture_request(tracker))
+        recovered, saved = await self._store.write(
+            lambda tx: _store_success(tx, tracker, kind, checked, self._clock.now())
         )
         if recovered is not None:
             self.events.publish(NotificationStored(recovered))
         if saved is None:
-            return
+            return CheckOutcome(tracker, checked, None, None, baseline=False)
         revision_id, diff, baseline, notification = saved
         assert tracker.id is not None
         self.events.publish(RevisionSaved(tracker.id, revision_id, diff, baseline))
         if notification is not None:
             self.events.publish(NotificationStored(notification))
+        return CheckOutcome(tracker, checked, revision_id, diff, baseline=baseline)
+
+    async def fetch_page(self, tracker: Tracker) -> Page:
+        """The tracker's page as its kind would see it, stored nowhere (learning noise)."""
+        if self._checker is None:
+            raise RuntimeError("no checker is configured")
+        return await self._checker.fetch(kind_for(tracker.kind), capture_request(tracker))
+
+    async def learn_noise(self, tracker: Tracker, fetches: int = 3) -> list[ProposedRule]:
+        """Fetch the tracker's page `fetches` times and propose mask rules for what changed
+        between fetches by itself (nonces, tokens, timestamps, cache-busting query strings).
+        Rules it has already are applied first, so only new noise is proposed.
+        :raises FetchError, CaptureFailed:"""
+        kind = kind_for(tracker.kind)
+        samples = []
+        for _ in range(fetches):
+            page = await self.fetch_page(tracker)
+            lines = kind.noise_lines(page, tracker.options)
+            samples.append("\n".join(masked(line, tracker.mask) for line in lines))
+        return propose_masks(samples)
+
+    async def check_unsaved(self, tracker: Tracker) -> Checked:
+        """Check a tracker that need not be saved (the command line's `check URL`, the editor's
+        preview); writes nothing. :raises FetchError, CaptureFailed:"""
+        if self._checker is None:
+            raise RuntimeError("no checker is configured")
+        return await self._checker.check(kind_for(tracker.kind), capture_request(tracker))
 
     async def failure_streaks(self) -> dict[int, FailureStreak]:
         """The trackers failing now, by id."""
-        return await self._read(repo.list_failure_streaks)
+        return await self._store.read(lambda tx: tx.list_failure_streaks())
 
     def _on_scheduler_event(self, event: SchedulerEvent) -> None:
         if not isinstance(event, JobFailed) or not event.job_id.startswith("tracker:"):
@@ -270,7 +362,7 @@ class TrackerService:
         # Queued now, while the scheduler publishes, so it is written no later than the run's
         # failed result (queued on the loop's next turn): after a crash either both are lost
         # (the run runs again) or the streak is there, and a run that fails again tells nothing.
-        stored = self._write(lambda conn: _record_failure(conn, tracker_id, error, now))
+        stored = self._store.write(lambda tx: _record_failure(tx, tracker_id, error, now))
         task = asyncio.ensure_future(self._publish_stored(tracker_id, stored))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
@@ -302,12 +394,14 @@ class TrackerService:
     # -- import and export ------------------------------------------------------------------
 
     async def export(self) -> dict[str, Any]:
-        trackers = await self.all()
-        return {
-            "format": EXPORT_FORMAT,
-            "version": EXPORT_VERSION,
-            "trackers": [t.to_json() for t in trackers],
-        }
+        return export_document(await self.all())
+
+    async def export_to(self, path: Path) -> int:
+        """Write every tracker to an export file readable by the user alone (it holds request
+        headers); returns how many. :raises ExportFailed: in words."""
+        data = await self.export()
+        await asyncio.to_thread(write_export, path, export_text(data))
+        return len(data["trackers"])
 
     async def import_(self, data: Any) -> list[Tracker]:
         """Add every tracker of an export, all or none. :raises ImportRefused:"""
@@ -321,13 +415,12 @@ class TrackerService:
             )
         now = self._clock.now()
 
-        def work(conn: Connection) -> list[Tracker]:
-            saved = [repo.insert_tracker(conn, t) for t in trackers]
-            jobs = [job_for(t) for t in saved]
-            SqliteJobStore.write_jobs(conn, [(job, first_timing(job, now)) for job in jobs])
+        def work(tx: TrackerTransaction) -> list[Tracker]:
+            saved = [tx.insert_tracker(t) for t in trackers]
+            tx.write_jobs([(job, first_timing(job, now)) for job in map(job_for, saved)])
             return saved
 
-        saved = await self._write(work)
+        saved = await self._store.write(work)
         for tracker in saved:
             await self._tell_scheduler(tracker)
         self.events.publish(TrackersChanged())
@@ -344,12 +437,6 @@ class TrackerService:
         if self._scheduler is not None:
             await self._scheduler.add_job(job_for(tracker))
 
-    def _read(self, work: Callable[[Connection], T]) -> Awaitable[T]:
-        return self._db.run(work)
-
-    def _write(self, work: Callable[[Connection], T]) -> Awaitable[T]:
-        return self._db.run(work, write=True)
-
 
 def job_for(tracker: Tracker) -> Job:
     """The scheduler job that checks a saved tracker."""
@@ -364,90 +451,130 @@ def job_for(tracker: Tracker) -> Job:
     )
 
 
+def capture_request(tracker: Tracker) -> CaptureRequest:
+    """What the tracker's kind needs to know to take a snapshot of its page."""
+    return CaptureRequest(
+        tracker.url,
+        dict(tracker.headers),
+        dict(tracker.options),
+        tuple(tracker.ignore),
+        tuple(tracker.mask),
+        tracker.verify_tls,
+    )
+
+
+def _diff(tracker: Tracker, old: Revision | None, new: Revision) -> Diff | None:
+    """From `old` to `new` by their kind; None when there is no older one of the same kind."""
+    if old is None or old.kind != new.kind:
+        return None
+    return kind_for(new.kind).diff(old.snapshot, new.snapshot, tracker.options)
+
+
+Stored = tuple[int, Diff, bool, Notification | None]
+
+
 def _store_result(
-    conn: Connection, tracker: Tracker, page: PageResources, now: float
-) -> tuple[int, ResourceDiff, bool, Notification | None] | None:
+    tx: TrackerTransaction, tracker: Tracker, kind: Kind, checked: Checked, now: float
+) -> Stored | None:
     """Keep the result if it changed; notify unless it is the baseline. One transaction."""
     assert tracker.id is not None
     try:
-        current = repo.get_tracker(conn, tracker.id)
-    except repo.UnknownTracker:
+        current = tx.get_tracker(tracker.id)
+    except UnknownTracker:
         return None  # removed while it was being checked
-    latest = repo.latest_revision(conn, tracker.id)
-    diff = diff_resources(latest.resources if latest else [], page.resources)
+    if current.kind != tracker.kind:
+        return None  # made another kind while it was being checked: its next check counts
+    latest = tx.latest_revision(tracker.id)
+    old = latest.snapshot if latest is not None and latest.kind == tracker.kind else None
+    diff = kind.diff(old, checked.snapshot, current.options)
     if latest is not None and diff.is_empty:
         return None
-    revision_id = repo.save_revision(conn, tracker.id, page, current.revisions, now)
-    baseline = latest is None
-    if baseline or not current.notify:
-        return revision_id, diff, baseline, None
-    body = "\n".join([diff.summary(), *(f.message for f in diff.findings)])
-    notification = Notification(
+    page = checked.page
+    revision_id = tx.save_revision(
         tracker.id,
-        NotificationKind.CHANGE,
-        f"Change detected: {current.name}",  # the summary is the body's, said once
-        body,
+        page.final_url,
+        page.status,
+        checked.snapshot.to_json(),
+        current.revisions,
         now,
-        revision_id,
     )
-    notification = replace(notification, id=repo.insert_notification(conn, notification))
+    baseline = latest is None
+    if baseline or not current.notify or not kind.notifies(diff, current.options):
+        return revision_id, diff, baseline, None
+    weaknesses = [f"New weakness: {f.message}" for f in diff.findings]
+    body = "\n".join([diff.summary(), *diff.details()[:_BODY_LINES], *weaknesses])
+    notification = tx.insert_notification(
+        Notification(
+            tracker.id,
+            NotificationKind.CHANGE,
+            f"Change detected: {current.name}",  # the summary is the body's, said once
+            body,
+            now,
+            revision_id,
+        )
+    )
     return revision_id, diff, baseline, notification
 
 
+_BODY_LINES = 8  # of a change's details in its notification; the history has them all
+
+
 def _store_success(
-    conn: Connection, tracker: Tracker, page: PageResources, now: float
-) -> tuple[Notification | None, tuple[int, ResourceDiff, bool, Notification | None] | None]:
+    tx: TrackerTransaction, tracker: Tracker, kind: Kind, checked: Checked, now: float
+) -> tuple[Notification | None, Stored | None]:
     """A check succeeded: end the failure streak ("works again", stored first), then keep the
     result. One transaction."""
     assert tracker.id is not None
-    recovered = _end_failure(conn, tracker.id, now)
-    return recovered, _store_result(conn, tracker, page, now)
+    recovered = _end_failure(tx, tracker.id, now)
+    return recovered, _store_result(tx, tracker, kind, checked, now)
 
 
-def _end_failure(conn: Connection, tracker_id: int, now: float) -> Notification | None:
+def _end_failure(tx: TrackerTransaction, tracker_id: int, now: float) -> Notification | None:
     """End the tracker's failure streak; "works again" if its failure was told. A check that
     succeeds with no streak (the common case) costs one lookup by key."""
-    streak = repo.end_failure_streak(conn, tracker_id)
+    streak = tx.end_failure_streak(tracker_id)
     if streak is None or not streak.notified:
         return None
     try:
-        current = repo.get_tracker(conn, tracker_id)
-    except repo.UnknownTracker:
+        current = tx.get_tracker(tracker_id)
+    except UnknownTracker:
         return None
     if not current.notify:
         return None  # turned off since: the streak ends quietly
     body = f"It had failed since {_local_time(streak.since)} ({_first_line(streak.error)})."
-    notification = Notification(
-        tracker_id, NotificationKind.RECOVERED, f"{current.name} works again", body, now
+    return tx.insert_notification(
+        Notification(
+            tracker_id, NotificationKind.RECOVERED, f"{current.name} works again", body, now
+        )
     )
-    return replace(notification, id=repo.insert_notification(conn, notification))
 
 
 def _record_failure(
-    conn: Connection, tracker_id: int, error: str, now: float
+    tx: TrackerTransaction, tracker_id: int, error: str, now: float
 ) -> Notification | None:
     """A run failed for good. The first of a streak is told, if the tracker notifies (with
     notify off the streak is kept all the same, so turning it on later tells nothing old);
     later ones only update the streak's error. One transaction."""
     try:
-        tracker = repo.get_tracker(conn, tracker_id)
-    except repo.UnknownTracker:
+        tracker = tx.get_tracker(tracker_id)
+    except UnknownTracker:
         return None  # removed meanwhile
-    streak = repo.get_failure_streak(conn, tracker_id)
+    streak = tx.get_failure_streak(tracker_id)
     if streak is not None:
-        repo.save_failure_streak(conn, replace(streak, error=error, updated_at=now))
+        tx.save_failure_streak(replace(streak, error=error, updated_at=now))
         return None
-    repo.save_failure_streak(conn, FailureStreak(tracker_id, now, error, tracker.notify, now))
+    tx.save_failure_streak(FailureStreak(tracker_id, now, error, tracker.notify, now))
     if not tracker.notify:
         return None
-    notification = Notification(
-        tracker_id,
-        NotificationKind.FAILURE,
-        f"Check failed: {tracker.name}",
-        error.strip() or "unknown error",  # the reason, in words (the fetcher's own)
-        now,
+    return tx.insert_notification(
+        Notification(
+            tracker_id,
+            NotificationKind.FAILURE,
+            f"Check failed: {tracker.name}",
+            error.strip() or "unknown error",  # the reason, in words (the fetcher's own)
+            now,
+        )
     )
-    return replace(notification, id=repo.insert_notification(conn, notification))
 
 
 def _first_line(text: str) -> str:

@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from desktop_tracker.data_dir import take_away_group_and_other
-from desktop_tracker.store.errors import DatabaseDamaged, DatabaseLocked, DatabaseTooNew, StoreError
+from desktop_tracker.domain.store_errors import (
+    DatabaseDamaged,
+    DatabaseLocked,
+    DatabaseTooNew,
+    StoreError,
+)
 from desktop_tracker.store.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -138,8 +143,12 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     for number in range(version + 1, len(MIGRATIONS) + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(MIGRATIONS[number - 1]):
-                conn.execute(statement)
+            step = MIGRATIONS[number - 1]
+            if isinstance(step, str):
+                for statement in _statements(step):
+                    conn.execute(statement)
+            else:
+                step(conn)
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
@@ -228,10 +237,17 @@ class Database:
         self._commit_group(group)
 
     def _run_one(self, work: Work, future: concurrent.futures.Future[Any]) -> None:
+        """A read, in a transaction of its own: a read of several statements sees one state
+        of the file, even while another process (the command line) commits between them."""
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(work(self._conn))
+            self._conn.execute("BEGIN")
+            try:
+                result = work(self._conn)
+            finally:
+                self._conn.execute("COMMIT" if self._conn.in_transaction else "SELECT 1")
+            future.set_result(result)
         except BaseException as error:
             future.set_exception(_translate(error, self.path))
 

@@ -1,9 +1,61 @@
 """The schema, as numbered steps. `PRAGMA user_version` records the last step applied.
 
-Never edit a step that has shipped: add a new one.
+A step is SQL, or a function of the connection when SQL alone cannot say it. Never edit a step
+that has shipped: add a new one.
 """
 
-MIGRATIONS: list[str] = [
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Callable
+
+
+def _snapshots_for_every_kind(conn: sqlite3.Connection) -> None:
+    """4: a revision keeps its kind's snapshot as compressed JSON, so that every kind's
+    revisions have one shape; trackers get masks and kind options. The resources revisions of
+    earlier versions are carried over as the same resources, in the same order (the stored
+    form of kinds/resources at this step, written out here so that later edits there do not
+    change what this step did)."""
+    conn.execute("ALTER TABLE trackers ADD COLUMN mask TEXT NOT NULL DEFAULT '[]'")
+    conn.execute("ALTER TABLE trackers ADD COLUMN options TEXT NOT NULL DEFAULT '{}'")
+    conn.execute("ALTER TABLE revisions ADD COLUMN kind TEXT NOT NULL DEFAULT 'resources'")
+    conn.execute("ALTER TABLE revisions ADD COLUMN snapshot BLOB NOT NULL DEFAULT x''")
+    heads = conn.execute(
+        "SELECT r.id, t.url, r.final_url, r.status FROM revisions r "
+        "JOIN trackers t ON t.id = r.tracker_id"
+    ).fetchall()
+    for revision_id, url, final_url, status in heads:
+        rows = conn.execute(
+            "SELECT f.kind, f.url, f.inline, f.digest, f.size, f.integrity, f.integrity_ok, "
+            "f.third_party, f.error FROM revision_resources rr "
+            "JOIN fingerprints f ON f.id = rr.fingerprint_id "
+            "WHERE rr.revision_id = ? ORDER BY rr.position",
+            (revision_id,),
+        )
+        columns = (
+            "kind", "url", "inline", "digest", "size", "integrity", "integrity_ok",
+            "third_party", "error",
+        )  # fmt: skip
+        resources = []
+        for row in rows:
+            resource = dict(zip(columns, row, strict=True))
+            for flag in ("inline", "third_party"):
+                resource[flag] = bool(resource[flag])
+            if resource["integrity_ok"] is not None:
+                resource["integrity_ok"] = bool(resource["integrity_ok"])
+            resources.append(resource)
+        snapshot = {"url": url, "final_url": final_url, "status": status, "resources": resources}
+        conn.execute(
+            "UPDATE revisions SET snapshot = ? WHERE id = ?",
+            (zlib.compress(json.dumps(snapshot).encode()), revision_id),
+        )
+    conn.execute("DROP TABLE revision_resources")
+    conn.execute("DROP TABLE fingerprints")
+
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 1: jobs and their runs. Times are UTC epoch seconds.
     """
     CREATE TABLE jobs (
@@ -116,4 +168,5 @@ MIGRATIONS: list[str] = [
       AND r.started_at = (SELECT max(started_at) FROM runs WHERE job_id = r.job_id)
     GROUP BY n.tracker_id;
     """,
+    _snapshots_for_every_kind,
 ]

@@ -1,41 +1,37 @@
-"""Trackers, their revisions (fingerprints stored once) and notifications, on SQLite.
+"""Trackers, their revisions (each kind's snapshot, compressed) and notifications, on SQLite.
 
-Each method is a plain function of a connection, so the app runs it on the database thread
-(`Database.run`) and the command line can call it directly (`Database.call`).
+Each is a plain function of a connection, run on the database thread inside a transaction;
+`SqliteTrackerStore` (store/tracker_store.py) offers them through the `TrackerStore` interface.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+import zlib
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.retry import RetryStrategy
-from desktop_tracker.domain.resources import PageResources, Resource
 from desktop_tracker.domain.revisions import (
     FailureStreak,
     Notification,
     NotificationKind,
     Revision,
 )
-from desktop_tracker.domain.trackers import Tracker, TrackerKind
+from desktop_tracker.domain.tracker_store import DuplicateTracker, UnknownRevision, UnknownTracker
+from desktop_tracker.domain.trackers import Tracker
+from desktop_tracker.kinds.registry import kind_for
+
+__all__ = ["DuplicateTracker", "UnknownRevision", "UnknownTracker"]
 
 _TRACKER_COLUMNS = (
     "id, name, kind, url, revisions, headers, schedule, timezone, retry, notify, ignore, "
-    "verify_tls, enabled"
+    "verify_tls, enabled, mask, options"
 )
-
-
-class DuplicateTracker(ValueError):
-    """Another tracker of the same kind has that name."""
-
-
-class UnknownTracker(LookupError):
-    """No tracker has that id or name."""
 
 
 # -- trackers -------------------------------------------------------------------------------------
@@ -47,8 +43,8 @@ def insert_tracker(conn: sqlite3.Connection, tracker: Tracker) -> Tracker:
     try:
         cursor = conn.execute(
             "INSERT INTO trackers (name, kind, url, revisions, headers, schedule, timezone, "
-            "retry, notify, ignore, verify_tls, enabled, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "retry, notify, ignore, verify_tls, enabled, mask, options, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*_tracker_values(tracker), now, now),
         )
     except sqlite3.IntegrityError:
@@ -60,30 +56,28 @@ def update_tracker(conn: sqlite3.Connection, tracker: Tracker) -> Tracker:
     """:raises UnknownTracker, DuplicateTracker:
 
     An edit of what is fetched (kind, URL, headers, TLS verification) ends the tracker's failure
-    streak: whether the new settings fail too is told afresh, and no "works again" follows.
+    streak: whether the new settings fail too is told afresh, and no "works again" follows. A
+    change of kind drops the revisions: they are snapshots of another kind.
     """
-    conn.execute(
-        "DELETE FROM failure_streaks WHERE tracker_id = ? AND EXISTS (SELECT 1 FROM trackers "
-        "WHERE id = ? AND (kind IS NOT ? OR url IS NOT ? OR headers IS NOT ? "
-        "OR verify_tls IS NOT ?))",
-        (
-            tracker.id,
-            tracker.id,
-            tracker.kind.value,
-            tracker.url,
-            json.dumps(tracker.headers),
-            int(tracker.verify_tls),
-        ),
-    )
+    before = conn.execute(
+        "SELECT kind, url, headers, verify_tls FROM trackers WHERE id = ?", (tracker.id,)
+    ).fetchone()
+    # The row first: a refused name changes nothing, even if the caller's work goes on.
     try:
         cursor = conn.execute(
             "UPDATE trackers SET name = ?, kind = ?, url = ?, revisions = ?, headers = ?, "
             "schedule = ?, timezone = ?, retry = ?, notify = ?, ignore = ?, verify_tls = ?, "
-            "enabled = ?, updated_at = ? WHERE id = ?",
+            "enabled = ?, mask = ?, options = ?, updated_at = ? WHERE id = ?",
             (*_tracker_values(tracker), time.time(), tracker.id),
         )
     except sqlite3.IntegrityError:
         raise _duplicate(tracker) from None
+    if before is not None:
+        fetched = (tracker.kind, tracker.url, json.dumps(tracker.headers), int(tracker.verify_tls))
+        if tuple(before) != fetched:
+            conn.execute("DELETE FROM failure_streaks WHERE tracker_id = ?", (tracker.id,))
+        if before[0] != tracker.kind:
+            clear_revisions(conn, _require_id(tracker))
     if cursor.rowcount == 0:
         raise UnknownTracker(f"no tracker has the id {tracker.id}")
     trim_revisions(conn, _require_id(tracker), tracker.revisions)
@@ -124,7 +118,7 @@ def find_tracker(conn: sqlite3.Connection, name: str) -> Tracker:
 def _tracker_values(t: Tracker) -> tuple[object, ...]:
     return (
         t.name,
-        t.kind.value,
+        t.kind,
         t.url,
         t.revisions,
         json.dumps(t.headers),
@@ -135,6 +129,8 @@ def _tracker_values(t: Tracker) -> tuple[object, ...]:
         json.dumps(list(t.ignore)),
         int(t.verify_tls),
         int(t.enabled),
+        json.dumps(list(t.mask)),
+        json.dumps(t.options),
     )
 
 
@@ -142,7 +138,7 @@ def _tracker_from_row(row: Sequence[object]) -> Tracker:
     return Tracker(
         id=int(str(row[0])),
         name=str(row[1]),
-        kind=TrackerKind(str(row[2])),
+        kind=str(row[2]),
         url=str(row[3]),
         revisions=int(str(row[4])),
         headers=json.loads(str(row[5])),
@@ -153,6 +149,8 @@ def _tracker_from_row(row: Sequence[object]) -> Tracker:
         ignore=tuple(json.loads(str(row[10]))),
         verify_tls=bool(row[11]),
         enabled=bool(row[12]),
+        mask=tuple(json.loads(str(row[13]))),
+        options=json.loads(str(row[14])),
     )
 
 
@@ -168,205 +166,111 @@ def _require_id(tracker: Tracker) -> int:
 
 def _duplicate(tracker: Tracker) -> DuplicateTracker:
     return DuplicateTracker(
-        f"a {tracker.kind.value} tracker named {quote(tracker.name)} exists already: "
-        "choose another name"
+        f"a {tracker.kind} tracker named {quote(tracker.name)} exists already: choose another name"
     )
 
 
 # -- revisions ------------------------------------------------------------------------------------
 
+_REVISION_COLUMNS = "id, tracker_id, created_at, final_url, status, kind, snapshot"
+
 
 def latest_revision(conn: sqlite3.Connection, tracker_id: int) -> Revision | None:
     row = conn.execute(
-        "SELECT id FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT 1", (tracker_id,)
+        f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT 1",
+        (tracker_id,),
     ).fetchone()
-    return get_revision(conn, int(row[0])) if row else None
+    return _revision_from_row(row) if row else None
 
 
-def list_revisions(conn: sqlite3.Connection, tracker_id: int) -> list[Revision]:
-    """Newest first, each with its resources."""
-    ids = [
-        r[0]
-        for r in conn.execute(
-            "SELECT id FROM revisions WHERE tracker_id = ? ORDER BY id DESC", (tracker_id,)
-        )
-    ]
-    return [get_revision(conn, revision_id) for revision_id in ids]
+def list_revisions(
+    conn: sqlite3.Connection, tracker_id: int, limit: int | None = None
+) -> list[Revision]:
+    """Newest first."""
+    rows = conn.execute(
+        f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT ?",
+        (tracker_id, -1 if limit is None else limit),
+    )
+    return [_revision_from_row(row) for row in rows]
 
 
 def get_revision(conn: sqlite3.Connection, revision_id: int) -> Revision:
-    head = conn.execute(
-        "SELECT id, tracker_id, created_at, final_url, status FROM revisions WHERE id = ?",
-        (revision_id,),
+    row = conn.execute(
+        f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE id = ?", (revision_id,)
     ).fetchone()
-    if head is None:
-        raise LookupError(f"no revision has the id {revision_id}")
-    rows = conn.execute(
-        "SELECT f.kind, f.url, f.inline, f.digest, f.size, f.integrity, f.integrity_ok, "
-        "f.third_party, f.error FROM revision_resources rr "
-        "JOIN fingerprints f ON f.id = rr.fingerprint_id "
-        "WHERE rr.revision_id = ? ORDER BY rr.position",
-        (revision_id,),
-    )
-    resources = [
-        Resource(
-            kind=row[0],
-            url=row[1],
-            inline=bool(row[2]),
-            digest=row[3],
-            size=row[4],
-            integrity=row[5],
-            integrity_ok=None if row[6] is None else bool(row[6]),
-            third_party=bool(row[7]),
-            error=row[8],
-        )
-        for row in rows
-    ]
-    return Revision(head[0], head[1], head[2], head[3], head[4], resources)
+    if row is None:
+        raise UnknownRevision(f"no revision has the id {revision_id}")
+    return _revision_from_row(row)
 
 
 def save_revision(
-    conn: sqlite3.Connection, tracker_id: int, page: PageResources, keep: int, now: float
+    conn: sqlite3.Connection,
+    tracker_id: int,
+    final_url: str,
+    status: int,
+    snapshot: Mapping[str, Any],
+    keep: int,
+    now: float,
 ) -> int:
-    """Store a revision (each distinct fingerprint once) and trim to `keep`; returns its id."""
+    """Store a revision of the tracker's kind and trim to `keep`; returns its id.
+
+    One statement, whatever the snapshot holds: the sqlite3 module lets go of the GIL at every
+    step of a statement and then waits behind the threads that check pages to have it back.
+    """
     cursor = conn.execute(
-        "INSERT INTO revisions (tracker_id, created_at, final_url, status) VALUES (?, ?, ?, ?)",
-        (tracker_id, now, page.final_url, page.status),
+        "INSERT INTO revisions (tracker_id, created_at, final_url, status, kind, snapshot) "
+        "SELECT id, ?, ?, ?, kind, ? FROM trackers WHERE id = ?",
+        (now, final_url, status, _compressed(snapshot), tracker_id),
     )
+    if cursor.rowcount == 0:
+        raise UnknownTracker(f"no tracker has the id {tracker_id}")
     revision_id = int(cursor.lastrowid or 0)
-    values = [_fingerprint_values(r) for r in page.resources]
-    identities = [_identity(v) for v in values]
-    ids = _fingerprint_ids(conn, dict(zip(identities, values, strict=True)))
-    _insert_rows(
-        conn,
-        "INSERT INTO revision_resources (revision_id, position, fingerprint_id)",
-        [(revision_id, position, ids[identity]) for position, identity in enumerate(identities)],
-    )
     trim_revisions(conn, tracker_id, keep)
     return revision_id
 
 
 def trim_revisions(conn: sqlite3.Connection, tracker_id: int, keep: int) -> None:
-    doomed = [
-        row[0]
-        for row in conn.execute(
-            "SELECT id FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT -1 OFFSET ?",
-            (tracker_id, keep),
-        )
-    ]
-    _delete_revisions(conn, doomed)
+    conn.execute(
+        "DELETE FROM revisions WHERE id IN (SELECT id FROM revisions WHERE tracker_id = ? "
+        "ORDER BY id DESC LIMIT -1 OFFSET ?)",
+        (tracker_id, keep),
+    )
 
 
 def clear_revisions(conn: sqlite3.Connection, tracker_id: int) -> None:
-    ids = [
-        r[0] for r in conn.execute("SELECT id FROM revisions WHERE tracker_id = ?", (tracker_id,))
-    ]
-    _delete_revisions(conn, ids)
+    conn.execute("DELETE FROM revisions WHERE tracker_id = ?", (tracker_id,))
 
 
-def _delete_revisions(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-    """Delete revisions, and the fingerprints that no revision uses any more.
-
-    Only the deleted revisions' fingerprints are looked at: sweeping the whole table after every
-    check cost milliseconds that grew with the history.
-    """
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        candidates = [
-            row[0]
-            for row in conn.execute(
-                "SELECT DISTINCT fingerprint_id FROM revision_resources "
-                f"WHERE revision_id IN ({marks})",
-                chunk,
-            )
-        ]
-        conn.execute(f"DELETE FROM revisions WHERE id IN ({marks})", chunk)
-        conn.executemany(
-            "DELETE FROM fingerprints WHERE id = ? AND NOT EXISTS "
-            "(SELECT 1 FROM revision_resources WHERE fingerprint_id = ?)",
-            [(candidate, candidate) for candidate in candidates],
-        )
+def _compressed(snapshot: Mapping[str, Any]) -> bytes:
+    # Compact separators and level 6: pages' texts and resource lists compress 4-10 times.
+    return zlib.compress(json.dumps(snapshot, separators=(",", ":")).encode(), 6)
 
 
-def _fingerprint_values(r: Resource) -> tuple[object, ...]:
-    return (
-        r.kind,
-        r.url,
-        int(r.inline),
-        r.digest,
-        r.size,
-        r.integrity,
-        None if r.integrity_ok is None else int(r.integrity_ok),
-        int(r.third_party),
-        r.error,
+def _revision_from_row(row: Sequence[Any]) -> Revision:
+    kind = str(row[5])
+    data = json.loads(zlib.decompress(row[6]))
+    return Revision(
+        int(row[0]),
+        int(row[1]),
+        float(row[2]),
+        str(row[3]),
+        int(row[4]),
+        kind,
+        kind_for(kind).snapshot_from_json(data),
     )
-
-
-def _identity(values: tuple[object, ...]) -> str:
-    return hashlib.sha256(json.dumps(values).encode()).hexdigest()
-
-
-def _fingerprint_ids(
-    conn: sqlite3.Connection, values: dict[str, tuple[object, ...]]
-) -> dict[str, int]:
-    """The id of each fingerprint (values by identity), inserting the ones not stored yet."""
-    _insert_rows(
-        conn,
-        "INSERT OR IGNORE INTO fingerprints (identity, kind, url, inline, digest, size, "
-        "integrity, integrity_ok, third_party, error)",
-        [(identity, *v) for identity, v in values.items()],
-    )
-    ids: dict[str, int] = {}
-    identities = list(values)
-    for start in range(0, len(identities), _MAX_PARAMETERS):
-        chunk = identities[start : start + _MAX_PARAMETERS]
-        # One row for them all (see _insert_rows); identities are hex, ids digits.
-        (pairs,) = conn.execute(
-            "SELECT group_concat(identity || ':' || id) FROM fingerprints "
-            f"WHERE identity IN ({','.join('?' * len(chunk))})",
-            chunk,
-        ).fetchone()
-        for pair in (pairs or "").split(","):
-            identity, _, fingerprint_id = pair.partition(":")
-            ids[identity] = int(fingerprint_id)
-    return ids
-
-
-# SQLite's smallest limit on the parameters of one statement (before 3.32).
-_MAX_PARAMETERS = 999
-
-
-def _insert_rows(conn: sqlite3.Connection, insert: str, rows: Sequence[tuple[object, ...]]) -> None:
-    """`insert` ("INSERT INTO t (a, b)") of all the rows, in as few statements as SQLite allows.
-
-    The sqlite3 module lets go of the GIL at every step of a statement and then waits to have it
-    back, behind the threads that check pages. A statement per row (executemany) made storing
-    one revision wait dozens of times: 12 ms a revision in tests/bench/bench_checks.py.
-    """
-    if not rows:
-        return
-    width = len(rows[0])
-    per_statement = _MAX_PARAMETERS // width
-    marks = "(" + ",".join("?" * width) + ")"
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        conn.execute(
-            f"{insert} VALUES {','.join([marks] * len(chunk))}",
-            [value for row in chunk for value in row],
-        )
 
 
 # -- notifications --------------------------------------------------------------------------------
 
 
-def insert_notification(conn: sqlite3.Connection, n: Notification) -> int:
+def insert_notification(conn: sqlite3.Connection, n: Notification) -> Notification:
+    """Returned with its id."""
     cursor = conn.execute(
         "INSERT INTO notifications (tracker_id, kind, title, body, revision_id, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         (n.tracker_id, n.kind.value, n.title, n.body, n.revision_id, n.created_at),
     )
-    return int(cursor.lastrowid or 0)
+    return replace(n, id=int(cursor.lastrowid or 0))
 
 
 def list_notifications(

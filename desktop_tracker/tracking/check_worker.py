@@ -10,40 +10,35 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from desktop_tracker.domain.resources import PageResources
+from desktop_tracker.kinds.base import CaptureRequest, Checked, Kind, Page
 from desktop_tracker.tracking.fetcher import Fetcher
-from desktop_tracker.tracking.resource_check import ResourceChecker
+from desktop_tracker.tracking.page_check import PageChecker
 
 T = TypeVar("T")
 
 
 class CheckWorker:
-    """The same `check()` as ResourceChecker, run on the worker's loop. `aclose()` at the end."""
+    """The same `check()` as PageChecker, run on the worker's loop. `aclose()` at the end."""
 
     def __init__(self, fetcher: Fetcher) -> None:
         self._fetcher = fetcher
-        self._checker = ResourceChecker(fetcher)
+        self._checker = PageChecker(fetcher)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="desktop-tracker-checks", daemon=True
         )
         self._thread.start()
 
-    async def check(
-        self,
-        url: str,
-        headers: Mapping[str, str] | None = None,
-        *,
-        verify_tls: bool = True,
-        ignore: Callable[[str | None], bool] | None = None,
-    ) -> PageResources:
-        """:raises FetchError: as ResourceChecker.check. Cancelling the caller cancels the check."""
-        return await self._run(
-            self._checker.check(url, headers, verify_tls=verify_tls, ignore=ignore)
-        )
+    async def check(self, kind: Kind, request: CaptureRequest) -> Checked:
+        """:raises FetchError, CaptureFailed: as PageChecker.check. Cancelling the caller cancels
+        the check."""
+        return await self._run(self._checker.check(kind, request))
+
+    async def fetch(self, kind: Kind, request: CaptureRequest) -> Page:
+        return await self._run(self._checker.fetch(kind, request))
 
     async def warm_up(self) -> None:
         await self._run(self._fetcher.warm_up())

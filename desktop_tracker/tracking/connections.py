@@ -25,7 +25,9 @@ from dataclasses import dataclass
 import httpcore
 import httpx
 
+from desktop_tracker.core.origins import Origin
 from desktop_tracker.tracking.network import AsyncioBackend
+from desktop_tracker.tracking.sites import origin_of
 
 __all__ = ["KEEPALIVE_SECONDS", "KEPT_ORIGINS", "OriginPools"]
 
@@ -68,9 +70,6 @@ def _as_httpx_errors() -> Iterator[None]:
         raise twin(str(error)) from error
 
 
-_Key = tuple[bytes, bytes, int | None]  # scheme, host, port
-
-
 @dataclass
 class _OriginPool:
     pool: httpcore.AsyncConnectionPool
@@ -101,7 +100,7 @@ class OriginPools(httpx.AsyncBaseTransport):
         self._keepalive_expiry = keepalive_expiry
         self._network_backend = network_backend
         self._clock = clock
-        self._origins: OrderedDict[_Key, _OriginPool] = OrderedDict()
+        self._origins: OrderedDict[Origin, _OriginPool] = OrderedDict()
 
     @property
     def open_origins(self) -> int:
@@ -110,7 +109,9 @@ class OriginPools(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
+        key = origin_of(url)
+        if key is None:
+            raise httpx.UnsupportedProtocol(f"{url} is not an http or https URL with a host")
         origin = self._origin(key)
         origin.busy += 1  # from here on, this origin's pool is not closed under us
         try:
@@ -141,7 +142,7 @@ class OriginPools(httpx.AsyncBaseTransport):
         for origin in origins:
             await origin.pool.aclose()
 
-    def _origin(self, key: _Key) -> _OriginPool:
+    def _origin(self, key: Origin) -> _OriginPool:
         origin = self._origins.get(key)
         if origin is None:
             origin = self._origins[key] = _OriginPool(
@@ -160,7 +161,7 @@ class OriginPools(httpx.AsyncBaseTransport):
         origin.last_used = self._clock()
         return origin
 
-    def _release(self, key: _Key, origin: _OriginPool) -> None:
+    def _release(self, key: Origin, origin: _OriginPool) -> None:
         origin.busy -= 1
         origin.last_used = self._clock()
         if self._origins.get(key) is origin:

@@ -5,8 +5,11 @@ Every message is meant for the user: it says what went wrong in words, never a t
 
 from __future__ import annotations
 
+from desktop_tracker.domain import urls
+from desktop_tracker.kinds.base import CheckError
 
-class FetchError(Exception):
+
+class FetchError(CheckError):
     """A page or resource could not be fetched or used."""
 
     def __init__(self, message: str, url: str | None = None) -> None:
@@ -14,8 +17,9 @@ class FetchError(Exception):
         self.url = url
 
 
-class InvalidUrl(FetchError):
-    """Not an http(s) URL with a host; refused before any request."""
+class InvalidUrl(FetchError, urls.InvalidUrl):
+    """Not an http(s) URL with a host (the rule of `domain.urls`), refused before any request;
+    or a redirect to one. A FetchError with the URL, and the domain's InvalidUrl too."""
 
 
 class DnsError(FetchError):

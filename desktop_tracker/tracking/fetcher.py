@@ -13,7 +13,6 @@ to a request to another site, nor to any hop after a redirect has left it.
 from __future__ import annotations
 
 import asyncio
-import re
 import socket
 import ssl
 import zlib
@@ -29,8 +28,10 @@ import httpcore
 import httpx
 
 from desktop_tracker import __version__
-from desktop_tracker.domain.urls import OTHER_SCHEMES, validate_http_url
+from desktop_tracker.core.durations import duration_in_words
 from desktop_tracker.domain.urls import InvalidUrl as UrlRefused
+from desktop_tracker.domain.urls import validate_http_url, written_scheme
+from desktop_tracker.kinds.base import is_header_name, is_sendable_header_value
 from desktop_tracker.tracking.connections import OriginPools
 from desktop_tracker.tracking.encoding import decode_html
 from desktop_tracker.tracking.errors import (
@@ -45,7 +46,7 @@ from desktop_tracker.tracking.errors import (
     TooLarge,
     TooManyRedirects,
 )
-from desktop_tracker.tracking.sites import same_site
+from desktop_tracker.tracking.sites import origin_of, same_site
 
 __all__ = [
     "USER_AGENT",
@@ -118,29 +119,18 @@ class ResourceResponse:
 
 # -- URLs -----------------------------------------------------------------------------------------
 
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):(/?)")
-
 
 def validate_url(url: str) -> str:
-    """Return the URL stripped if it is an absolute http(s) URL with a host.
+    """Return the URL stripped if it is an absolute http(s) URL with a host: the rule of
+    `domain.urls.validate_http_url`, its refusal as a FetchError.
 
     :raises InvalidUrl: with a message for the user, e.g. "only http and https pages can be
         tracked, not file: URLs".
     """
-    text = url.strip()
-    found = _SCHEME.match(text)
-    scheme = found[1].lower() if found else ""
-    # "example.com:8080" has a scheme too, for urlsplit: only a known one or "x:/" counts here.
-    if scheme not in ("", "http", "https") and (
-        scheme in OTHER_SCHEMES or bool(found and found[2])
-    ):
-        raise InvalidUrl(f"only http and https pages can be tracked, not {scheme}: URLs", text)
     try:
-        return validate_http_url(text)
+        return validate_http_url(url)
     except UrlRefused as error:
-        raise InvalidUrl(str(error), text) from None
-    except ValueError as error:  # urlsplit's own refusals, such as an unclosed "[" in the host
-        raise InvalidUrl(f"the URL {text!r} is not valid: {error}", text) from None
+        raise InvalidUrl(str(error), url.strip()) from None
 
 
 # -- The fetcher ----------------------------------------------------------------------------------
@@ -152,7 +142,12 @@ class _Wanted:
 
     noun: str  # "page" or "resource", for messages
     max_bytes: int
-    html: bool  # refuse what is not HTML; a 304 is an error rather than an answer
+    html: bool  # refuse what is not HTML
+    answer_304: bool | None = None  # whether a 304 is an answer (None: unless `html`)
+
+    def __post_init__(self) -> None:
+        if self.answer_304 is None:
+            object.__setattr__(self, "answer_304", not self.html)
 
 
 @dataclass(frozen=True)
@@ -196,6 +191,8 @@ class Fetcher:
         self._hosts: dict[str, _HostGate] = {}
         self._page = _Wanted("page", limits.page_bytes, html=True)
         self._resource = _Wanted("resource", limits.resource_bytes, html=False)
+        # A headers tracker's page: any response that is not an error or a redirect.
+        self._any_page = _Wanted("page", limits.page_bytes, html=False, answer_304=False)
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -215,19 +212,29 @@ class Fetcher:
             await client.aclose()
 
     async def fetch_page(
-        self, url: str, headers: Mapping[str, str] | None = None, *, verify_tls: bool = True
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        verify_tls: bool = True,
+        html: bool = True,
     ) -> FetchedPage:
-        """GET an HTML page, following redirects, and decode its text.
+        """GET an HTML page, following redirects, and decode its text. With `html` False any
+        successful response is taken, and its text is "" unless it is HTML.
 
         :raises FetchError: one of its subclasses, saying why the page could not be had.
         """
         url = validate_url(url)
         caller = _checked_headers(headers, url)
-        answer = await self._get(url, url, _PAGE_ACCEPT, caller, {}, verify_tls, self._page)
+        wanted = self._page if html else self._any_page
+        answer = await self._get(url, url, _PAGE_ACCEPT, caller, {}, verify_tls, wanted)
         assert answer.body is not None  # a page is never a 304
         content_type = _header(answer.headers, "content-type")
-        # On the loop that checks pages, as parsing (see ResourceChecker.check).
-        text, encoding = decode_html(answer.body, content_type)
+        text, encoding = "", "utf-8"
+        is_html = _declared_html(content_type)
+        if html or is_html or (is_html is None and looks_like_html(answer.body)):
+            # On the loop that checks pages, as parsing.
+            text, encoding = decode_html(answer.body, content_type)
         return FetchedPage(
             url,
             answer.final_url,
@@ -264,7 +271,7 @@ class Fetcher:
         validators = {
             name: value
             for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified))
-            if value and _sendable(value)
+            if value and is_sendable_header_value(value)
         }
         answer = await self._get(
             url, site or url, _RESOURCE_ACCEPT, caller, validators, verify_tls, self._resource
@@ -301,7 +308,7 @@ class Fetcher:
             except TimeoutError:
                 raise FetchTimeout(
                     f"the {wanted.noun} did not arrive in full within "
-                    f"{_seconds(self.limits.total_timeout)}",
+                    f"{duration_in_words(self.limits.total_timeout)}",
                     url,
                 ) from None
 
@@ -367,7 +374,7 @@ class Fetcher:
             raise HttpStatusError(f"the server answered {_status_text(response)}", url, status)
         headers = [(name.lower(), value) for name, value in response.headers.multi_items()]
         final_url = str(response.url)
-        if status == 304 and not wanted.html:
+        if status == 304 and wanted.answer_304:
             return _Answer(final_url, status, headers, None, left_site)
         if not 200 <= status < 300:
             raise FetchError(
@@ -444,7 +451,9 @@ class Fetcher:
         places that requests to other hosts could use. Both are held until the body is read; a
         redirect to another host stays in the first host's place.
         """
-        host = (urlsplit(url).hostname or "").lower()
+        # The host as the client reads it (IDNA, lower case), whatever the port.
+        site = origin_of(url)
+        host = site.host if site is not None else ""
         gate = self._hosts.get(host)
         if gate is None:
             gate = self._hosts[host] = _HostGate(asyncio.Semaphore(self.limits.max_per_host))
@@ -460,26 +469,20 @@ class Fetcher:
 
 # -- Requests -------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
 
 def _checked_headers(headers: Mapping[str, str] | None, url: str) -> dict[str, str]:
     """The caller's headers, refused with a message naming the header (never its value)."""
     checked: dict[str, str] = {}
     for name, value in (headers or {}).items():
-        if not _TOKEN.fullmatch(name):
+        if not is_header_name(name):
             raise FetchError(f"{name!r} is not a valid request header name", url)
-        if not _sendable(value):
+        if not is_sendable_header_value(value):
             raise FetchError(
                 f"the request header {name} cannot be sent: its value must be ASCII on one line",
                 url,
             )
         checked[name] = value.strip()
     return checked
-
-
-def _sendable(value: str) -> bool:
-    return value.isascii() and not any(c in value for c in "\r\n\0")
 
 
 def _refusing_cookies() -> CookieJar:
@@ -515,7 +518,7 @@ def _redirect_target(base: httpx.URL, location: str, url: str) -> str:
     """The absolute URL a Location header points to, if it may be fetched."""
     location = location.strip()
     try:
-        if _SCHEME.match(location):
+        if written_scheme(location):
             validate_url(location)  # as written: httpx would make "file:///x" into "file:/x"
         # Relative to the answering URL; httpx percent-encodes spaces and the like, as browsers do.
         return validate_url(str(base.join(location)))
@@ -712,11 +715,13 @@ def _translate(error: Exception, hop_url: str, url: str, limits: FetchLimits) ->
         where = host
     if isinstance(error, httpx.ConnectTimeout):
         return FetchTimeout(
-            f"could not connect to {where} within {_seconds(limits.connect_timeout)}", url
+            f"could not connect to {where} within {duration_in_words(limits.connect_timeout)}", url
         )
     if isinstance(error, httpx.ReadTimeout):
         return FetchTimeout(
-            f"{where} sent nothing for {_seconds(limits.read_timeout)}: it stopped answering", url
+            f"{where} sent nothing for {duration_in_words(limits.read_timeout)}: it stopped "
+            "answering",
+            url,
         )
     if isinstance(error, httpx.TimeoutException):
         return FetchTimeout(f"{where} took too long to take the request", url)
@@ -799,7 +804,3 @@ def _size(count: int) -> str:
                 else f"{value:.1f} {unit}"
             )
     return f"{count} bytes"
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g} s"

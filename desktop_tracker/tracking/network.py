@@ -24,6 +24,8 @@ from typing import Any
 
 import httpcore
 
+from desktop_tracker.core.durations import duration_in_words
+
 __all__ = ["AsyncioBackend"]
 
 # Reading stops while this much has arrived and not been read yet, and goes on below the low mark.
@@ -122,7 +124,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             waiter = connection.readable = asyncio.get_running_loop().create_future()
             try:
                 if not await _wait(waiter, timeout):
-                    raise httpcore.ReadTimeout(f"nothing arrived for {timeout:g} s")
+                    raise httpcore.ReadTimeout(f"nothing arrived for {duration_in_words(timeout)}")
             finally:
                 connection.readable = None
         buffer = connection.buffer
@@ -154,7 +156,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             try:
                 if not await _wait(waiter, timeout):
                     raise httpcore.WriteTimeout(
-                        f"the request could not be sent within {timeout:g} s"
+                        f"the request could not be sent within {duration_in_words(timeout)}"
                     )
             finally:
                 connection.writable = None
@@ -190,7 +192,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             self._transport.close()
             if isinstance(error, TimeoutError) and deadline.expired():
                 raise httpcore.ConnectTimeout(
-                    f"the secure connection was not set up within {timeout:g} s"
+                    f"the secure connection was not set up within {duration_in_words(timeout)}"
                 ) from None
             raise httpcore.ConnectError(str(error) or type(error).__name__) from error
         if transport is None:  # the connection closed during the handshake
@@ -272,7 +274,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         except (OSError, ExceptionGroup) as error:  # no such host, refused, a system timeout
             if isinstance(error, TimeoutError) and deadline.expired():
                 raise httpcore.ConnectTimeout(
-                    f"no connection to {where} within {timeout:g} s"
+                    f"no connection to {where} within {duration_in_words(timeout)}"
                 ) from None
             failure = _caused(httpcore.ConnectError, _first_error(error))
         else:

@@ -19,29 +19,28 @@ from __future__ import annotations
 
 import httpx
 
-__all__ = ["same_site"]
+from desktop_tracker.core.origins import Origin, web_origin
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+__all__ = ["origin_of", "same_site"]
 
 
 def same_site(site: str, url: str) -> bool:
     """Whether a request to `url` may carry the headers meant for `site` (a tracker's URL)."""
-    a, b = _site(site), _site(url)
-    if a is None or b is None or a[1] != b[1]:
+    a, b = origin_of(site), origin_of(url)
+    if a is None or b is None or a.host != b.host:
         return False
-    if a[0] == b[0]:
-        return a[2] == b[2]
-    return (a[0], a[2], b[0], b[2]) == ("http", 80, "https", 443)
+    if a.scheme == b.scheme:
+        return a.port == b.port
+    return (a.scheme, a.port, b.scheme, b.port) == ("http", 80, "https", 443)
 
 
-def _site(url: str) -> tuple[str, str, int | None] | None:
-    """Scheme, host and port (the default one when none is written), or None if unreadable."""
+def origin_of(url: str | httpx.URL) -> Origin | None:
+    """The origin a request to `url` goes to, the URL read as the HTTP client reads it (lower
+    case, IDNA, the default port when none is written); None if it cannot be read or is not
+    http(s) with a host."""
     try:
-        parsed = httpx.URL(url)
-        host = parsed.raw_host.decode("ascii").lower()
+        parsed = url if isinstance(url, httpx.URL) else httpx.URL(url)
+        host = parsed.raw_host.decode("ascii")
     except (httpx.InvalidURL, UnicodeError, ValueError, TypeError):
         return None
-    scheme = parsed.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not host:
-        return None
-    return scheme, host, parsed.port or _DEFAULT_PORTS[scheme]
+    return web_origin(parsed.scheme, host, parsed.port)

@@ -17,7 +17,7 @@ and stylesheets taken out and 20 put in that the local server answers. The serve
 subprocess of this same file (``--serve``), so it does not compete for the measured client's GIL;
 every host name (site0.test ... cdn9.test) reaches it on 127.0.0.1 through `loopback.py`.
 Progress goes to stderr, the table to stdout. ``--diagnose`` then builds ours up in layers, one
-round each (plain httpx, `Fetcher` alone, `ResourceChecker` alone, the whole app with the pieces
+round each (plain httpx, `Fetcher` alone, `PageChecker` alone, the whole app with the pieces
 of a check timed), and prints to stderr the CPU of each thread, what the loop's thread did during
 its stalls (ran, waited for a CPU, or slept waiting for the GIL) and what overlapped them.
 ``--rounds 0 --diagnose`` runs the diagnosis alone.
@@ -61,17 +61,18 @@ import psutil  # noqa: E402
 from selectolax.lexbor import LexborHTMLParser  # noqa: E402
 
 from desktop_tracker.domain.trackers import Tracker  # noqa: E402
+from desktop_tracker.kinds.resources import fingerprint  # noqa: E402
+from desktop_tracker.kinds.resources.extract import extract_resources  # noqa: E402
 from desktop_tracker.service.app import AppServices  # noqa: E402
 from desktop_tracker.store import tracker_repository as repo  # noqa: E402
 from desktop_tracker.store.database import Connection, Database  # noqa: E402
-from desktop_tracker.tracking import fingerprint  # noqa: E402
 from desktop_tracker.tracking.connections import KEPT_ORIGINS, OriginPools  # noqa: E402
 from desktop_tracker.tracking.encoding import decode_html  # noqa: E402
-from desktop_tracker.tracking.extract import extract_resources  # noqa: E402
 from desktop_tracker.tracking.fetcher import USER_AGENT, Fetcher, FetchLimits  # noqa: E402
 from desktop_tracker.tracking.network import AsyncioBackend  # noqa: E402
-from desktop_tracker.tracking.resource_check import ResourceChecker  # noqa: E402
+from desktop_tracker.tracking.page_check import PageChecker  # noqa: E402
 from tests.bench.loopback import LoopbackBackend, LoopbackTransport, http_response, serve  # noqa: E402
+from tests.support.checks import ResourceChecks  # noqa: E402
 
 T = TypeVar("T")
 
@@ -715,9 +716,11 @@ async def verify(
 @contextlib.contextmanager
 def timed_calls() -> Iterator[dict[str, list[tuple[float, float]]]]:
     """When each call to the pieces of a check ran, by name: wrappers, removed afterwards."""
+    from desktop_tracker.kinds.resources import ResourcesKind
+    from desktop_tracker.kinds.resources import capture as check_module
     from desktop_tracker.service import trackers as trackers_module
     from desktop_tracker.tracking import fetcher as fetcher_module
-    from desktop_tracker.tracking import resource_check as check_module
+    from desktop_tracker.tracking import page_check as page_check_module
 
     spans: dict[str, list[tuple[float, float]]] = defaultdict(list)
     patched: list[tuple[Any, str, Any]] = []
@@ -748,19 +751,18 @@ def timed_calls() -> Iterator[dict[str, list[tuple[float, float]]]]:
 
     wrap(check_module, "extract_resources", "extract_resources (checks loop)")
     wrap(fetcher_module, "decode_html", "decode_html (checks loop)")
-    wrap(check_module, "sha256_hex", "sha256_hex of each resource (loop thread)")
-    wrap(check_module, "integrity_matches", "integrity_matches, SRI (loop thread)")
+    wrap(page_check_module, "sha256_hex", "sha256_hex of each resource (loop thread)")
+    wrap(page_check_module, "integrity_matches", "integrity_matches, SRI (loop thread)")
     wrap(check_module, "is_third_party", "is_third_party (loop thread)")
     wrap(Database, "_run_batch", "all SQLite work incl. commits (SQLite thread)")
     wrap(trackers_module, "_store_result", "_store_result, one check's storing (SQLite thread)")
-    wrap(trackers_module, "diff_resources", " . diff_resources (SQLite thread)")
+    wrap(ResourcesKind, "diff", " . the resources diff (SQLite thread)")
     wrap(repo, "latest_revision", " . latest_revision (SQLite thread)")
     wrap(repo, "save_revision", " . save_revision (SQLite thread)")
-    wrap(repo, "_fingerprint_ids", " .  . _fingerprint_ids, per revision (SQLite thread)")
-    wrap(repo, "_delete_revisions", " .  . _delete_revisions, trimming (SQLite thread)")
+    wrap(repo, "trim_revisions", " .  . trim_revisions (SQLite thread)")
     wrap(Fetcher, "fetch_page", "Fetcher.fetch_page (with waiting for a slot)")
     wrap(Fetcher, "fetch_resource", "Fetcher.fetch_resource (with waiting for a slot)")
-    wrap(ResourceChecker, "check", "ResourceChecker.check")
+    wrap(PageChecker, "check", "PageChecker.check")
     try:
         yield spans
     finally:
@@ -796,13 +798,14 @@ async def fetcher_batch(port: int, pages: list[tuple[str, list[str]]]) -> Batch:
 
 
 async def checker_batch(port: int, pages: list[tuple[str, list[str]]]) -> Batch:
-    """A layer of ours: ResourceChecker.check of each page (extract, fingerprint), no database."""
-    batch = Batch("ResourceChecker only")
+    """A layer of ours: the resources kind's check of each page (extract, fingerprint), no
+    database."""
+    batch = Batch("PageChecker only")
     backend = our_backend(port)
     async with Fetcher(LIMITS, network_backend=backend) as fetcher:
         await fetcher.warm_up()  # as AppServices.open does
         await asyncio.to_thread(fingerprint.warm_up)
-        checker = ResourceChecker(fetcher)
+        checker = ResourceChecks(fetcher)
         queue = iter(pages)
 
         async def worker() -> None:
@@ -824,7 +827,7 @@ def diagnose(server: Server, pages: list[tuple[str, list[str]]], tmp: Path) -> N
     layers: list[tuple[str, Callable[[], Awaitable[Batch]]]] = [
         ("plain httpx", lambda: plain_batch(server.port, pages)),
         ("Fetcher only", lambda: fetcher_batch(server.port, pages)),
-        ("ResourceChecker only", lambda: checker_batch(server.port, pages)),
+        ("PageChecker only", lambda: checker_batch(server.port, pages)),
     ]
     batches = []
     for step, (name, make) in enumerate(layers, start=1):
@@ -1147,7 +1150,7 @@ def main() -> int:
     parser.add_argument(
         "--diagnose",
         action="store_true",
-        help="then one round of each layer of ours (Fetcher, ResourceChecker, the app), timed",
+        help="then one round of each layer of ours (Fetcher, PageChecker, the app), timed",
     )
     args = parser.parse_args()
     if args.serve:

@@ -2,8 +2,9 @@
 
 `async def` tests here run inside the Qt loop through qasync (see tests/conftest.py); they take
 the `qapp` fixture (pytest-qt) so the QApplication exists first. Fixtures below give a fresh
-data directory, a local HTTP server and a private D-Bus per test. The offscreen platform and
-the rest of what Qt reads from the environment are set in tests/conftest.py, for every test.
+data directory and a private D-Bus per test (the local HTTP server, `server`, is every test's:
+tests/conftest.py). The offscreen platform and the rest of what Qt reads from the environment
+are set in tests/conftest.py, for every test.
 """
 
 from collections.abc import Iterator
@@ -12,18 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.dbus import dbus_daemon, private_session_bus
-from tests.support.http_server import LocalServer
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
 
 
 @pytest.fixture

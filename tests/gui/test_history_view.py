@@ -22,18 +22,17 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from desktop_tracker.core.jobs import RunOutcome, RunRecord
-from desktop_tracker.domain.diff import diff_resources
-from desktop_tracker.domain.resources import Resource
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.diff_view import (
     STATE_ROLE,
     ChangeColours,
-    DiffModel,
-    DiffView,
     contrast_ratio,
     relative_luminance,
 )
 from desktop_tracker.gui.history_view import HistoryView, HistoryWindow, local_time
+from desktop_tracker.gui.kinds.resources_diff import DiffModel, ResourcesDiffView
+from desktop_tracker.kinds.resources.diff import diff_resources
+from desktop_tracker.kinds.resources.snapshot import Resource
 from desktop_tracker.service.app import AppServices
 from desktop_tracker.service.trackers import RevisionSaved, TrackerService
 from tests.support.http_server import LocalServer, garbage
@@ -151,7 +150,7 @@ def column(model: Any, number: int, role: int = DISPLAY) -> list[Any]:
 
 
 def summaries(view: HistoryView) -> list[str]:
-    return column(view.revisions_model, 2)
+    return column(view.revisions_model, 1)
 
 
 def revision_ids(view: HistoryView) -> list[int]:
@@ -199,7 +198,9 @@ async def test_revisions_are_listed_newest_first_and_each_shows_its_diff(
         view = await h.open_view(tracker_id)
 
         assert summaries(view) == ["1 removed", "1 changed", "1 added", "baseline"]
-        assert column(view.revisions_model, 1) == ["1", "2", "2", "1"]
+        # What was fetched, in the time's tool tip; the kind's own counts are the summary's.
+        tips = column(view.revisions_model, 0, TOOLTIP)
+        assert all(f"HTTP 200 from {server.url('/shop')}" in tip for tip in tips)
         history = await h.trackers.history(tracker_id)
         assert column(view.revisions_model, 0) == [
             local_time(e.revision.created_at) for e in history
@@ -297,7 +298,7 @@ async def test_findings_are_highlighted_above_the_diff_and_marked_in_the_list(
         await h.check(tracker_id)
 
         view = await h.open_view(tracker_id)
-        assert column(view.revisions_model, 3) == ["⚠ 2", ""]
+        assert column(view.revisions_model, 2) == ["⚠ 2", ""]
         strip = view.diff_view.findings_strip
         assert not strip.isHidden()
         messages = strip.messages()
@@ -542,8 +543,8 @@ def test_a_url_with_markup_is_display_text_in_the_diff(qapp: QApplication) -> No
     url = f"https://cdn.example/{TAG}.js"
     old = [Resource("script", "https://shop.example/a.js", False, "aa" * 32, 10)]
     new = [*old, Resource("script", url, False, "bb" * 32, 20, third_party=True)]
-    view = DiffView()
-    view.show_diff(diff_resources(old, new), old, new)
+    view = ResourcesDiffView()
+    view.show_resources_diff(diff_resources(old, new), old, new)
     [row] = view.visible_rows()
     assert row[2] == url
     tooltip = view.model.index(1, DiffModel.RESOURCE_COLUMN).data(TOOLTIP)
@@ -633,7 +634,7 @@ def distance(a: QColor, b: QColor) -> float:
     return float(abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()))
 
 
-def diff_colours_of(view: DiffView) -> dict[str, tuple[QColor, QColor]]:
+def diff_colours_of(view: ResourcesDiffView) -> dict[str, tuple[QColor, QColor]]:
     """By row state: (foreground of the change column, row background)."""
     model = view.model
     found: dict[str, tuple[QColor, QColor]] = {}
@@ -653,8 +654,8 @@ def test_diff_colours_are_readable_and_distinct_in_light_and_dark_palettes(
     old.append(Resource("stylesheet", "https://a.example/s.css", False, "cc" * 32, 1))
     new = [*keep, Resource("script", "https://a.example/new.js", False, "dd" * 32, 1)]
     new.append(Resource("stylesheet", "https://a.example/s.css", False, "ee" * 32, 2))
-    view = DiffView()
-    view.show_diff(diff_resources(old, new), old, new)
+    view = ResourcesDiffView()
+    view.show_resources_diff(diff_resources(old, new), old, new)
 
     light = QApplication.palette()
     for name, palette in (("light", light), ("dark", dark_palette())):

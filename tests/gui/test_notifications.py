@@ -38,13 +38,13 @@ from desktop_tracker.gui.notifications import (
     Message,
     NotificationCenter,
     TrayDelivery,
-    start_notifications,
     summary_message,
 )
 from desktop_tracker.gui.tray import ICON_SIZES, TrayIcon, app_icon, icon_path, icons_dir
 from desktop_tracker.service import AppServices
 from desktop_tracker.service.trackers import TrackerService
 from desktop_tracker.store import tracker_repository as repo
+from tests.support.desktop_app import Running, until
 from tests.support.http_server import LocalServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -764,14 +764,18 @@ def test_a_tray_click_acts_once_and_only_on_a_message_shown(qapp):
 
 
 async def test_the_app_wiring_starts_without_a_session_bus(qapp, data_dir, monkeypatch, caplog):
+    # The wiring of the app itself (DesktopApp): offscreen there is no tray, so the desktop
+    # notifier comes first; without a bus it is off, said once; the tray's badge follows.
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     caplog.set_level(logging.WARNING, logger=desktop_notify.__name__)
-    tray_icon = TrayIcon()
-    async with running(data_dir) as services:
-        center = await start_notifications(trackers_of(services), tray_icon)
+    running = await Running(data_dir).start()
+    try:
+        center, tray_icon = running.app.center, running.app.tray
+        assert center is not None and tray_icon is not None
         assert [b.name for b in center.backends] == ["desktop", "tray"]
+        await until(lambda: any("no session bus" in r.getMessage() for r in caplog.records))
         assert not any(b.available() for b in center.backends)  # offscreen, no bus
-        assert "no session bus" in caplog.records[-1].getMessage()
         center.unread_changed.emit(2)  # the badge follows the center
         assert tray_icon.unread == 2
-        await center.aclose()
+    finally:
+        await running.quit()

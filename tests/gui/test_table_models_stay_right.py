@@ -14,9 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette, QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView
 
-from desktop_tracker.domain.diff import diff_resources
-from desktop_tracker.domain.resources import Resource
-from desktop_tracker.gui.diff_view import STATE_ROLE, Cell, ChangeColours, DiffView, RowsModel
+from desktop_tracker.gui.diff_view import STATE_ROLE, Cell, ChangeColours, RowsModel
+from desktop_tracker.gui.kinds.resources_diff import ResourcesDiffView
 from desktop_tracker.gui.trackers_model import (
     COLUMNS,
     LAST,
@@ -29,6 +28,8 @@ from desktop_tracker.gui.trackers_model import (
     TrackersFilter,
     TrackersModel,
 )
+from desktop_tracker.kinds.resources.diff import diff_resources
+from desktop_tracker.kinds.resources.snapshot import Resource
 from desktop_tracker.service.trackers import TrackerOverview
 from tests.gui.test_history_view import (
     column,
@@ -392,8 +393,8 @@ def test_a_theme_change_during_a_diff_keeps_rows_filter_and_selection(qapp: Any)
         Resource("script", "https://a.example/b.js", False, "3" * 64, 3),
         Resource("script", "https://evil.example/<img src=x>.js", False, "4" * 64, 4),
     ]
-    view = DiffView()
-    view.show_diff(diff_resources(old, new), old, new)
+    view = ResourcesDiffView()
+    view.show_resources_diff(diff_resources(old, new), old, new)
     before = view.visible_rows()
     assert len(before) == 2  # the unchanged one is hidden
     view.table.selectRow(1)
@@ -454,5 +455,5 @@ async def test_a_reload_keeps_the_selected_older_revision(
         await asyncio.wait_for(loaded, 15)
         selected = view.selected_entry()
         assert selected is not None and selected.revision.id == changed_id
-        assert column(view.revisions_model, 2)[1] == "1 changed"
+        assert column(view.revisions_model, 1)[1] == "1 changed"
         assert [row[0] for row in view.diff_view.visible_rows()] == ["~ changed"]

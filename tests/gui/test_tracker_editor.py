@@ -658,6 +658,7 @@ def test_tab_visits_the_fields_in_reading_order(qtbot: QtBot) -> None:
     expected = [
         editor.name,
         editor.url,
+        editor.kind,
         editor.revisions,
         editor.enabled,
         editor.notify,
@@ -670,11 +671,12 @@ def test_tab_visits_the_fields_in_reading_order(qtbot: QtBot) -> None:
         editor.remove_header,
         editor.show_values,
         editor.ignore,
+        editor.masks,
     ]
     positions = [order.index(widget) for widget in expected]
     assert positions == sorted(positions)
     cancel = editor.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-    assert order.index(cancel) > order.index(editor.ignore)
+    assert order.index(cancel) > order.index(editor.masks)
 
 
 def test_a_tracker_can_be_made_with_the_keyboard_alone(qtbot: QtBot) -> None:

@@ -5,22 +5,21 @@ tracker service, against a real server on 127.0.0.1.
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import json
-import time
+import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from desktop_tracker.cli import main
-from desktop_tracker.core.scheduler import RunContext
+from desktop_tracker.cli import build_parser, main
 from desktop_tracker.domain.trackers import Tracker
-from desktop_tracker.service.trackers import TrackerService, job_for
-from desktop_tracker.store.database import Database
-from desktop_tracker.tracking.fetcher import Fetcher
-from desktop_tracker.tracking.resource_check import ResourceChecker
+from desktop_tracker.service.app import CommandServices
+from desktop_tracker.service.trackers import TrackerService
 from tests.support.http_server import LocalServer
 
 R_KEYS = ["url", "inline", "digest", "size", "integrity", "integrity_ok", "third_party", "error"]
@@ -56,6 +55,52 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# -- the README's commands -----------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def documented_commands() -> list[list[str]]:
+    """Each `desktop-tracker …` line of the README's command-line section, as words."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Command line") : text.index("The export format:")]
+    blocks = "".join(re.findall(r"```sh\n(.*?)```", section, re.DOTALL)).replace("\\\n", " ")
+    return [
+        shlex.split(re.split(r"\s#\s", line)[0])
+        for line in blocks.splitlines()
+        if line.startswith("desktop-tracker ")
+    ]
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    [action] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+def test_every_command_and_option_the_readme_shows_exists():
+    commands = subcommands()
+    shown = documented_commands()
+    assert {words[1] for words in shown} >= {
+        "check", "add", "edit", "list", "history", "remove", "pause", "resume", "learn",
+        "notifications", "export", "import", "schedule", "run", "autostart",
+    }  # fmt: skip
+    for words in shown:
+        parser = commands[words[1]]
+        known = {s for action in parser._actions for s in action.option_strings}
+        for word in words[2:]:
+            option = word.strip("[]").split("=")[0]
+            if option.startswith("--"):
+                assert option in known, (words, option)
+
+
+def test_check_help_says_how_a_url_is_told_from_a_name(capsys):
+    with pytest.raises(SystemExit):
+        main(["check", "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    assert "TARGET is a URL when it has :// in it or starts with a URL scheme" in said
+    assert "anything else is the NAME of a stored tracker" in said
 
 
 # -- check URL --json: the extraction rules --------------------------------------------
@@ -227,50 +272,51 @@ def test_a_tracker_that_skips_tls_verification_is_shown_with_a_warning(server, t
 
 
 class Env:
+    """The trackers service as a command opens it: on a data directory, no scheduler."""
+
     def __init__(self, tmp_path: Path) -> None:
-        self.database = Database(tmp_path / "data.sqlite3")
-        self.fetcher = Fetcher()
-        self.service = TrackerService(self.database, ResourceChecker(self.fetcher))
+        self.services = CommandServices(tmp_path / "data")
+        self.service: TrackerService
+
+    async def __aenter__(self) -> Env:
+        await self.services.open()
+        assert self.services.trackers is not None
+        self.service = self.services.trackers
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.services.close()
 
     async def check(self, tracker: Tracker) -> None:
-        await self.service.check_handler(RunContext(job_for(tracker), "run", time.time(), 1))
-
-    async def close(self) -> None:
-        await self.fetcher.aclose()
-        self.database.close()
+        assert tracker.id is not None
+        await self.service.check_once(tracker.id)
 
 
 async def test_an_integrity_attribute_removed_from_the_same_bytes_is_a_finding(server, tmp_path):
-    env = Env(tmp_path)
     lib = b"lib()"
     server.route("/lib.js", lib, content_type="text/javascript")
     server.route("/shop", page(f'<script src="/lib.js" integrity="{sri(lib)}"></script>'))
-    tracker = await env.service.add(Tracker("Shop", server.url("/shop")))
-    try:
+    async with Env(tmp_path) as env:
+        tracker = await env.service.add(Tracker("Shop", server.url("/shop")))
         await env.check(tracker)
         server.route("/shop", page('<script src="/lib.js"></script>'))
         await env.check(tracker)
         newest = (await env.service.history(tracker.id))[0]
         assert newest.diff is not None
-        assert [f.kind for f in newest.diff.findings] == ["integrity_removed"]
+        assert [f.check for f in newest.diff.findings] == ["integrity_removed"]
         assert len(await env.service.notifications()) == 1
-    finally:
-        await env.close()
 
 
 async def test_a_stylesheets_integrity_broken_is_a_finding(server, tmp_path):
-    env = Env(tmp_path)
     css = b"p{}"
     server.route("/site.css", css, content_type="text/css")
     server.route("/shop", page(f'<link rel=stylesheet href="/site.css" integrity="{sri(css)}">'))
-    tracker = await env.service.add(Tracker("Shop", server.url("/shop")))
-    try:
+    async with Env(tmp_path) as env:
+        tracker = await env.service.add(Tracker("Shop", server.url("/shop")))
         await env.check(tracker)
         wrong = sri(b"something else")
         server.route("/shop", page(f'<link rel=stylesheet href="/site.css" integrity="{wrong}">'))
         await env.check(tracker)
         newest = (await env.service.history(tracker.id))[0]
         assert newest.diff is not None
-        assert [f.kind for f in newest.diff.findings] == ["integrity_mismatch"]
-    finally:
-        await env.close()
+        assert [f.check for f in newest.diff.findings] == ["integrity_mismatch"]

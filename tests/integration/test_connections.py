@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-from collections.abc import Iterator
 
 import httpcore
 import httpx
@@ -35,14 +34,6 @@ class CountingBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
-
-
-@pytest.fixture
-def servers() -> Iterator[list[LocalServer]]:
-    with LocalServer() as a, LocalServer() as b, LocalServer() as c:
-        for server in (a, b, c):
-            server.route("/x", f"port {server.port}", content_type="text/plain")
-        yield [a, b, c]
 
 
 def client_on(pools: OriginPools) -> httpx.AsyncClient:

@@ -34,9 +34,9 @@ from desktop_tracker.store import tracker_repository as repo
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
 from desktop_tracker.store.migrations import MIGRATIONS
+from desktop_tracker.store.tracker_store import SqliteTrackerStore
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
-from desktop_tracker.tracking.resource_check import ResourceChecker
-from tests.support.http_server import LocalServer
+from desktop_tracker.tracking.page_check import PageChecker
 
 FAILURE, RECOVERED, CHANGE = (
     NotificationKind.FAILURE,
@@ -116,12 +116,6 @@ class Site:
 
 
 @pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
 def site() -> Iterator[Site]:
     dead = Site()
     try:
@@ -172,7 +166,7 @@ class World:
         self.scheduler = Scheduler(SqliteJobStore(self.database), self.clock)
         self.fetcher = Fetcher(QUICK)
         self.service = TrackerService(
-            self.database, ResourceChecker(self.fetcher), self.scheduler, self.clock
+            SqliteTrackerStore(self.database), PageChecker(self.fetcher), self.scheduler, self.clock
         )
         self.runs = RunCounter()
         self.scheduler.events.subscribe(self.runs)

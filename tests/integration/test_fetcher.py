@@ -44,16 +44,11 @@ from tests.support.http_server import (
     gzip_zeros,
     stream,
 )
+from tests.support.loopback import OneServerTransport
 
 # Short enough that a test which goes wrong fails in seconds rather than hanging.
 QUICK = FetchLimits(connect_timeout=3, read_timeout=3, total_timeout=8)
 MB = 1024 * 1024
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -590,6 +585,17 @@ async def test_requests_to_one_host_respect_the_per_host_limit(server: LocalServ
         pages = await asyncio.gather(*(fetcher.fetch_page(server.url("/slow")) for _ in range(6)))
     assert len(pages) == 6
     assert server.peak_in_flight == 2
+
+
+async def test_a_host_written_in_unicode_or_in_punycode_is_one_host(server: LocalServer) -> None:
+    # The limit is the host's as the client connects to it: "bücher" is "xn--bcher-kva".
+    server.handle("/slow", slow_page)
+    urls = ["http://bücher.example/slow", "http://xn--bcher-kva.example/slow"]
+    limits = FetchLimits(max_per_host=1, total_timeout=8)
+    async with Fetcher(limits, transport=OneServerTransport(server.port)) as fetcher:
+        await asyncio.gather(*(fetcher.fetch_page(url) for url in urls))
+    assert [seen.header("host") for seen in server.requests] == ["xn--bcher-kva.example"] * 2
+    assert server.peak_in_flight == 1
 
 
 async def test_requests_to_all_hosts_respect_the_process_limit(server: LocalServer) -> None:

@@ -27,7 +27,7 @@ from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.service import AppServices
 from desktop_tracker.tracking.errors import FetchError
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
-from desktop_tracker.tracking.resource_check import ResourceChecker
+from tests.support.checks import ResourceChecks
 from tests.support.http_server import LocalServer, SeenRequest, free_port
 
 QUICK = FetchLimits(connect_timeout=2, read_timeout=2, total_timeout=5, max_redirects=5)
@@ -115,7 +115,7 @@ async def test_after_a_redirect_to_another_site_no_request_carries_the_headers(s
     a, b = sites
     redirect_to_b_with_resources_on_both(a, b)
     async with Fetcher(QUICK) as fetcher:
-        result = await ResourceChecker(fetcher).check(a.url("/shop"), SECRETS)
+        result = await ResourceChecks(fetcher).check(a.url("/shop"), SECRETS)
     assert result.final_url == b.url("/landing")
     assert [r.error for r in result.scripts + result.styles] == [None] * 4
     assert carries_all(a.seen("/shop")[0])  # the tracker's own URL: the first request only
@@ -133,7 +133,7 @@ async def test_a_chain_that_leaves_and_comes_back_carries_them_no_more(sites):
     a.route("/own.js", "own()", content_type=JS)
     async with Fetcher(QUICK) as fetcher:
         fetched = await fetcher.fetch_page(a.url("/shop"), SECRETS)
-        result = await ResourceChecker(fetcher).check(a.url("/shop"), SECRETS)
+        result = await ResourceChecks(fetcher).check(a.url("/shop"), SECRETS)
     assert fetched.final_url == result.final_url == a.url("/home")
     assert fetched.left_site
     assert all(carries_all(r) for r in a.seen("/shop"))
@@ -155,7 +155,7 @@ async def test_a_resource_on_the_own_site_that_redirects_elsewhere_takes_nothing
     b.redirect("/hop.css", a.url("/back.css"))
     a.route("/back.css", "p{}", content_type=CSS)
     async with Fetcher(QUICK) as fetcher:
-        result = await ResourceChecker(fetcher).check(a.url("/shop"), SECRETS)
+        result = await ResourceChecks(fetcher).check(a.url("/shop"), SECRETS)
     assert [r.error for r in result.scripts + result.styles] == [None, None]
     assert carries_all(a.seen("/shop")[0])
     assert carries_all(a.seen("/moved.js")[0])  # the resource's own request, on A
@@ -181,7 +181,7 @@ async def test_on_the_own_site_the_page_and_its_resources_get_them(sites):
     a.redirect("/old", a.url("/shop"))  # a redirect within the site keeps them too
     b.route("/cdn.js", "cdn()", content_type=JS)
     async with Fetcher(QUICK) as fetcher:
-        await ResourceChecker(fetcher).check(a.url("/shop"), SECRETS)
+        await ResourceChecks(fetcher).check(a.url("/shop"), SECRETS)
         fetched = await fetcher.fetch_page(a.url("/old"), SECRETS)
     assert not fetched.left_site
     assert all(carries_all(r) for r in a.seen("/shop"))  # once directly, once after /old
@@ -219,7 +219,7 @@ async def test_the_headers_are_in_no_log_record_and_no_error(sites, caplog):
     a.route("/down", "down", status=503)
     errors: list[str] = []
     async with Fetcher(QUICK) as fetcher:
-        checker = ResourceChecker(fetcher)
+        checker = ResourceChecks(fetcher)
         for url in (a.url("/shop"), a.url("/own")):
             result = await checker.check(url, SECRETS)
             errors += [r.error or "" for r in result.scripts]

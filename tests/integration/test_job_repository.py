@@ -11,8 +11,8 @@ import pytest
 from desktop_tracker.core.jobs import Job, JobTiming, RunClaim, RunOutcome, RunResult
 from desktop_tracker.core.retry import RetryStrategy
 from desktop_tracker.data_dir import DataDirInUse, InstanceLock
+from desktop_tracker.domain.store_errors import DatabaseDamaged, DatabaseTooNew
 from desktop_tracker.store.database import Database
-from desktop_tracker.store.errors import DatabaseDamaged, DatabaseTooNew
 from desktop_tracker.store.job_repository import SqliteJobStore
 from desktop_tracker.store.migrations import MIGRATIONS
 

@@ -26,6 +26,7 @@ from desktop_tracker.tracking.connections import OriginPools
 from desktop_tracker.tracking.errors import ConnectError, DnsError, FetchTimeout, TlsError
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
 from desktop_tracker.tracking.network import AsyncioBackend
+from desktop_tracker.tracking.sites import origin_of
 from tests.support.http_server import LocalServer, free_port, stream
 from tests.support.origin_pools import FakeClock, make_pools
 
@@ -188,14 +189,6 @@ def pending_wake_timers() -> list[asyncio.TimerHandle]:
         for handle in loop._scheduled  # type: ignore[attr-defined]
         if not handle.cancelled() and getattr(handle, "_callback", None) is network._wake
     ]
-
-
-@pytest.fixture
-def servers() -> Iterator[list[LocalServer]]:
-    with LocalServer() as a, LocalServer() as b, LocalServer() as c:
-        for server in (a, b, c):
-            server.route("/x", f"port {server.port}", content_type="text/plain")
-        yield [a, b, c]
 
 
 # -- Reading: EOF, reset, timeouts, cancellation --------------------------------------------------
@@ -666,7 +659,9 @@ async def test_an_unsupported_scheme_releases_its_origin() -> None:
     request = httpx.Request("GET", "ftp://127.0.0.1/")
     with pytest.raises(httpx.UnsupportedProtocol):
         await pools.handle_async_request(request)
-    assert [origin.busy for origin in pools._origins.values()] == [0]
+    # Not an http(s) origin (core/origins.py): refused before any pool is made or held.
+    assert not any(origin.busy for origin in pools._origins.values())
+    assert pools.open_origins == 0
     await pools.aclose()
 
 
@@ -720,8 +715,7 @@ async def test_an_origin_taken_up_while_closing_others_is_not_closed_under_its_r
         opened_for_b = backend.opened.count(b.port)
         backend.gate.set()
         await (await to_c).aclose()
-        b_key = (b"http", b"127.0.0.1", b.port)
-        assert b_key in pools._origins  # still tracked: its connection is in use
+        assert origin_of(b.url("/x")) in pools._origins  # still tracked: its connection is in use
         assert (await to_b.aread()) == f"port {b.port}".encode()
         await to_b.aclose()
         again = await pools.handle_async_request(httpx.Request("GET", b.url("/x")))

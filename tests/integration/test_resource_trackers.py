@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,10 +21,11 @@ from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.service import AppServices, TrackerService
 from desktop_tracker.service.trackers import NotificationStored, RevisionSaved, job_for
 from desktop_tracker.store.database import Database
+from desktop_tracker.store.tracker_store import SqliteTrackerStore
 from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
-from desktop_tracker.tracking.resource_check import ResourceChecker
+from desktop_tracker.tracking.page_check import PageChecker
 from tests.support.http_server import Exchange, LocalServer, drip, garbage, gzip_zeros
-from tests.support.loopback import LoopbackTransport
+from tests.support.loopback import OneServerTransport
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real-pages"
 QUICK = FetchLimits(
@@ -46,12 +46,6 @@ def sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
 
 
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
-
-
 async def check(service: TrackerService, tracker: Tracker) -> None:
     """One check through the scheduler's handler, as a scheduled run would do it."""
     job = job_for(tracker)
@@ -61,10 +55,10 @@ async def check(service: TrackerService, tracker: Tracker) -> None:
 class Env:
     """A tracker service on a real SQLite file and a real fetcher, built inside the test's loop."""
 
-    def __init__(self, tmp_path: Path, transport: LoopbackTransport | None = None) -> None:
+    def __init__(self, tmp_path: Path, transport: OneServerTransport | None = None) -> None:
         self.database = Database(tmp_path / "data.sqlite3")
         self.fetcher = Fetcher(QUICK, transport=transport)
-        self.service = TrackerService(self.database, ResourceChecker(self.fetcher))
+        self.service = TrackerService(SqliteTrackerStore(self.database), PageChecker(self.fetcher))
         self.events: list[object] = []
         self.service.events.subscribe(self.events.append)
 
@@ -108,7 +102,12 @@ async def test_baseline_then_added_changed_removed_with_a_notification_each(serv
 
     notes = await env.service.notifications()
     assert [n.title for n in notes] == ["Change detected: Shop"] * 3  # the summary is the body's
-    assert [n.body for n in notes] == ["1 removed", "1 changed", "1 added"]
+    # The summary, then what changed, resource by resource.
+    assert [n.body for n in notes] == [
+        f"1 removed\nremoved script {server.url('/pixel.js')}",
+        f"1 changed\nchanged script {server.url('/app.js')}",
+        f"1 added\nadded script {server.url('/pixel.js')}",
+    ]
     history = await env.service.history(tracker.id)
     assert [e.diff.summary() if e.diff else "baseline" for e in history] == [
         "1 removed",
@@ -153,14 +152,14 @@ async def test_broken_integrity_and_a_new_third_party_origin_are_findings(server
     server.route("/x.js", "x()", content_type="text/javascript")
     await check(env.service, tracker)
     latest = (await env.service.history(tracker.id))[0]
-    kinds = sorted(f.kind for f in latest.diff.findings)
+    kinds = sorted(f.check for f in latest.diff.findings)
     assert kinds == ["integrity_mismatch", "new_third_party_origin"]
     [note] = await env.service.notifications()
     assert "no longer matches its integrity" in note.body
     await env.close()
 
 
-async def test_identical_fingerprints_are_stored_once_and_revisions_are_trimmed(server, tmp_path):
+async def test_revisions_are_trimmed_to_the_limit_and_go_with_their_tracker(server, tmp_path):
     env = Env(tmp_path)
     shared = "".join(f'<script src="/s{i}.js"></script>' for i in range(5))
     for i in range(5):
@@ -170,9 +169,11 @@ async def test_identical_fingerprints_are_stored_once_and_revisions_are_trimmed(
         server.route("/shop", page(shared, f"<style>p{{order:{version}}}</style>"))
         await check(env.service, tracker)
     assert env.count("revisions") == 2
-    assert env.count("fingerprints") == 5 + 2  # shared scripts once; one style per kept revision
+    kept = await env.service.history(tracker.id)
+    styles = [hashlib.sha256(f"p{{order:{v}}}".encode()).hexdigest() for v in (3, 2)]
+    assert [entry.revision.resources[-1].digest for entry in kept] == styles  # the newest two
     await env.service.remove(tracker.id)
-    assert (env.count("revisions"), env.count("fingerprints"), env.count("jobs")) == (0, 0, 0)
+    assert (env.count("revisions"), env.count("jobs")) == (0, 0)
     await env.close()
 
 
@@ -327,7 +328,7 @@ def _answer_any_resource(exchange: Exchange) -> None:
 
 
 async def test_real_pages_are_tracked_with_their_resources_answered_locally(server, tmp_path):
-    transport = LoopbackTransport(server.port)
+    transport = OneServerTransport(server.port)
     env = Env(tmp_path, transport)
     server.fallback(_answer_any_resource)
     for number, path in enumerate(_corpus_pages(12)):
@@ -375,7 +376,10 @@ async def test_a_two_second_tracker_stores_the_change_and_notifies(server, tmp_p
         await _until(lambda: any(isinstance(e, NotificationStored) for e in seen), 10)
         [note] = [e.notification for e in seen if isinstance(e, NotificationStored)]
         assert note.kind is NotificationKind.CHANGE
-        assert (note.title, note.body) == ("Change detected: Shop", "1 changed")
+        assert (note.title, note.body) == (
+            "Change detected: Shop",
+            f"1 changed\nchanged script {server.url('/app.js')}",
+        )
         stored = await services.trackers.notifications(unread_only=True)
         assert [n.id for n in stored] == [note.id]  # stored before anyone was told
         history = await services.trackers.history(tracker.id)

@@ -113,9 +113,9 @@ def test_suffix_and_check_steps_pass_in_process():
 
 def test_a_third_party_taken_for_first_party_fails_the_check_step(monkeypatch):
     # The party of a resource decided wrongly (the suffix data unreadable, say).
-    from desktop_tracker.tracking import resource_check
+    from desktop_tracker.kinds.resources import capture
 
-    monkeypatch.setattr(resource_check, "is_third_party", lambda url, page: False)
+    monkeypatch.setattr(capture, "is_third_party", lambda url, page: False)
     out = io.StringIO()
     assert self_test.run_self_test(out, only=["check"]) == 1
     failed = re.compile(r"^FAIL check .*lib\.js is taken for a first-party resource", re.M)

@@ -12,12 +12,8 @@ It runs in its own threads, so it serves while the test's asyncio loop is busy a
         page = await fetcher.fetch_page(server.url("/page"))
         assert server.requests_to("/page")[0].header("user-agent")
 
-As a pytest fixture::
-
-    @pytest.fixture
-    def server() -> Iterator[LocalServer]:
-        with LocalServer() as server:
-            yield server
+As a pytest fixture, every test has one: `server` (tests/conftest.py); a test module that needs
+routes on it from the start defines its own `server` over that form.
 
 Static routes answer with a Content-Length and keep the connection alive. A handler function
 (`handle`) gets an `Exchange` and may do anything: answer slowly, send garbage, stop half-way. Its

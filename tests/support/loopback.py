@@ -11,7 +11,10 @@ from __future__ import annotations
 import httpx
 
 
-class LoopbackTransport(httpx.AsyncBaseTransport):
+class OneServerTransport(httpx.AsyncBaseTransport):
+    """Every request to 127.0.0.1:`port`, its Host as the URL says (the benchmarks' transport,
+    over a fake network, is tests/bench/loopback.py's LoopbackTransport)."""
+
     def __init__(self, port: int) -> None:
         self._port = port
         # As many connections as the fetcher allows itself, no more: a large idle pool costs a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import replace
 from typing import TypeVar
@@ -23,6 +24,12 @@ T = TypeVar("T")
 def _done(value: T) -> Awaitable[T]:
     future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
     future.set_result(value)
+    return future
+
+
+def _failed(error: BaseException) -> Awaitable[None]:
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    future.set_exception(error)
     return future
 
 
@@ -59,6 +66,8 @@ class MemoryJobStore:
         return _done(None)
 
     def record_claims(self, claims: Sequence[RunClaim]) -> Awaitable[None]:
+        if reused := self._reused_run_id([c.run_id for c in claims if c.job_id in self.jobs]):
+            return _failed(reused)  # all or nothing, as the SQLite store's transaction
         self.claim_batches.append(len(claims))
         for c in claims:
             if c.job_id not in self.jobs:
@@ -91,10 +100,20 @@ class MemoryJobStore:
         return _done(None)
 
     def record_skips(self, skips: Sequence[tuple[RunRecord, JobTiming]]) -> Awaitable[None]:
+        if reused := self._reused_run_id([r.run_id for r, _ in skips if r.job_id in self.jobs]):
+            return _failed(reused)
         for record, timing in skips:
+            if record.job_id not in self.jobs:
+                continue  # removed meanwhile: its runs went with it (as the SQLite store does)
             self.runs[record.run_id] = record
             self.timings[record.job_id] = timing
         return _done(None)
+
+    def _reused_run_id(self, run_ids: Sequence[str]) -> sqlite3.IntegrityError | None:
+        """The error the SQLite store fails a batch with when it would store a run id twice."""
+        if len(set(run_ids)) != len(run_ids) or any(i in self.runs for i in run_ids):
+            return sqlite3.IntegrityError("UNIQUE constraint failed: runs.id")
+        return None
 
     def recover_interrupted(self, now: float) -> Awaitable[list[InterruptedRun]]:
         found = []

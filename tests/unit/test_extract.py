@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop_tracker.tracking.extract import (
+from desktop_tracker.kinds.resources.extract import (
     FoundResource,
     ResourceKind,
     _defuse_runaway_nesting,

@@ -9,8 +9,8 @@ import threading
 import pytest
 from publicsuffixlist import PublicSuffixList
 
-from desktop_tracker.tracking import fingerprint
-from desktop_tracker.tracking.fingerprint import (
+from desktop_tracker.kinds.resources import fingerprint
+from desktop_tracker.kinds.resources.fingerprint import (
     integrity_matches,
     is_third_party,
     registrable_domain,

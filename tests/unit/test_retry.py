@@ -11,7 +11,6 @@ from desktop_tracker.core.retry import (
     MAX_MULTIPLIER,
     InvalidRetryStrategy,
     RetryStrategy,
-    parse_duration,
     parse_retry,
 )
 
@@ -71,8 +70,14 @@ def test_bad_command_line_forms_say_what_is_wrong(spec, message):
 
 
 def test_durations_accept_units_and_combinations():
-    assert parse_duration("90") == 90
-    assert parse_duration("1d2h3m4s") == 86400 + 7200 + 180 + 4
+    assert parse_retry("constant,attempts=2,interval=90").delays() == [90]
+    assert parse_retry("constant,attempts=2,interval=1d2h3m4s").delays() == [93784]
+    assert parse_retry("constant,attempts=2,interval=2.5s").delays() == [2.5]
+
+
+def test_the_command_line_forgives_spaces_in_a_duration_as_the_editor_does():
+    # Once refused here ("'1h 30m' is not a duration") while the retry editor took it.
+    assert parse_retry("constant,attempts=3,interval=1h 30m").delays() == [5400, 5400]
 
 
 # -- limits and what bad input is told ----------------------------------------------------------

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
-from desktop_tracker.tracking.sites import same_site
+from desktop_tracker.core.origins import Origin
+from desktop_tracker.tracking.sites import origin_of, same_site
 
 
 @pytest.mark.parametrize(
@@ -50,3 +52,11 @@ def test_the_same_site(site: str, url: str) -> None:
 )
 def test_another_site(site: str, url: str) -> None:
     assert not same_site(site, url)
+
+
+def test_the_origin_is_read_as_the_client_reads_the_url() -> None:
+    punycode = Origin("http", "xn--bcher-kva.example", 80)
+    assert origin_of("http://Bücher.Example/") == punycode
+    assert origin_of(httpx.URL("http://bücher.example:80/x")) == punycode
+    assert origin_of("http://[::1/") is None
+    assert origin_of("ftp://a.test/") is None

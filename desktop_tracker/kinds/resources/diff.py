@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from desktop_tracker.domain.resources import Resource
+from desktop_tracker.kinds.base import Finding
+from desktop_tracker.kinds.resources.snapshot import Resource
 
 ChangeKind = Literal["added", "removed", "changed"]
-FindingKind = Literal["new_third_party_origin", "integrity_removed", "integrity_mismatch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +33,6 @@ class ResourceChange:
             "old": self.old.to_json() if self.old else None,
             "new": self.new.to_json() if self.new else None,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A change that matters for security, in words."""
-
-    kind: FindingKind
-    message: str
-    url: str | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "message": self.message, "url": self.url}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +60,16 @@ class ResourceDiff:
             "removed": self.count("removed"),
             "changed": self.count("changed"),
             "changes": [c.to_json() for c in self.changes],
-            "findings": [f.to_json() for f in self.findings],
+            # The resources kind's own finding form, older than the other kinds' (a contract).
+            "findings": [
+                {"kind": f.check, "message": f.message, "url": f.url} for f in self.findings
+            ],
         }
+
+    def details(self) -> list[str]:
+        """One line per change, then the findings: the body of a change notification."""
+        lines = [f"{c.change} {c.resource.kind} {c.resource.label}" for c in self.changes]
+        return lines
 
 
 def origin(url: str) -> str:
@@ -128,9 +124,10 @@ def _findings(
                 findings.append(
                     Finding(
                         "new_third_party_origin",
+                        "medium",
                         f"a {resource.kind} now loads from a new third-party origin "
                         f"{resource_origin}",
-                        resource.url,
+                        url=resource.url,
                     )
                 )
     for resource in new:
@@ -139,18 +136,20 @@ def _findings(
             findings.append(
                 Finding(
                     "integrity_removed",
+                    "medium",
                     f"{resource.label} lost its integrity attribute: "
                     "its bytes are no longer checked",
-                    resource.url,
+                    url=resource.url,
                 )
             )
         if resource.integrity_ok is False and (before is None or before.integrity_ok is not False):
             findings.append(
                 Finding(
                     "integrity_mismatch",
+                    "high",
                     f"{resource.label} no longer matches its integrity attribute: a browser will "
                     "refuse to load it, or it was tampered with",
-                    resource.url,
+                    url=resource.url,
                 )
             )
     return findings

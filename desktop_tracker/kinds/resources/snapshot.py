@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,7 +49,7 @@ class Resource:
         }
 
     @classmethod
-    def from_json(cls, kind: ResourceKind, data: dict[str, Any]) -> Resource:
+    def from_json(cls, kind: ResourceKind, data: Mapping[str, Any]) -> Resource:
         return cls(
             kind=kind,
             url=data["url"],
@@ -79,7 +80,7 @@ class PageResources:
     def styles(self) -> list[Resource]:
         return [r for r in self.resources if r.kind == "stylesheet"]
 
-    def to_json(self) -> dict[str, Any]:
+    def check_json(self) -> dict[str, Any]:
         """`desktop-tracker check URL --json`, exactly."""
         return {
             "url": self.url,
@@ -88,3 +89,21 @@ class PageResources:
             "scripts": [r.to_json() for r in self.scripts],
             "styles": [r.to_json() for r in self.styles],
         }
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: every resource with its kind, in document order."""
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "resources": [{"kind": r.kind, **r.to_json()} for r in self.resources],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PageResources:
+        return cls(
+            str(data["url"]),
+            str(data["final_url"]),
+            int(data["status"]),
+            [Resource.from_json(r["kind"], r) for r in data["resources"]],
+        )

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote, unquote_to_bytes, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from desktop_tracker.tracking.fingerprint import normalise_host
+from desktop_tracker.kinds.resources.fingerprint import normalise_host
 
 ResourceKind = Literal["script", "stylesheet"]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from desktop_tracker.domain.diff import diff_resources
-from desktop_tracker.domain.resources import Resource
+from desktop_tracker.kinds.resources.diff import diff_resources
+from desktop_tracker.kinds.resources.snapshot import Resource
 
 
 def ext(url: str, digest: str = "a" * 64, **fields: object) -> Resource:
@@ -56,7 +56,7 @@ def test_a_new_third_party_origin_is_a_finding_once():
         ext("https://evil.test/y.js", third_party=True),
     ]
     findings = diff_resources(old, new).findings
-    assert [(f.kind, f.url) for f in findings] == [
+    assert [(f.check, f.url) for f in findings] == [
         ("new_third_party_origin", "https://evil.test/x.js")
     ]
     assert "https://evil.test" in findings[0].message
@@ -65,13 +65,13 @@ def test_a_new_third_party_origin_is_a_finding_once():
 def test_losing_the_integrity_attribute_is_a_finding():
     old = [ext("https://cdn.test/lib.js", integrity="sha384-abc", integrity_ok=True)]
     new = [ext("https://cdn.test/lib.js")]
-    assert [f.kind for f in diff_resources(old, new).findings] == ["integrity_removed"]
+    assert [f.check for f in diff_resources(old, new).findings] == ["integrity_removed"]
 
 
 def test_bytes_that_stop_matching_their_integrity_are_a_finding_once():
     good = ext("https://cdn.test/lib.js", "1" * 64, integrity="sha384-abc", integrity_ok=True)
     bad = ext("https://cdn.test/lib.js", "2" * 64, integrity="sha384-abc", integrity_ok=False)
-    assert [f.kind for f in diff_resources([good], [bad]).findings] == ["integrity_mismatch"]
+    assert [f.check for f in diff_resources([good], [bad]).findings] == ["integrity_mismatch"]
     assert diff_resources([bad], [bad]).findings == []
 
 
