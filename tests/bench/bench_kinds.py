@@ -3,7 +3,8 @@
 Run by hand: `.venv/bin/python tests/bench/bench_kinds.py [--rounds N]`.
 
 Every corpus page is served by a loopback server in another process, under a host of its own,
-over plain http (https links rewritten), with a realistic set of security headers (a CSP with a fresh nonce per page, HSTS, cookies);
+over plain http (https links rewritten), with a realistic set of security headers (a CSP
+with a fresh nonce per page, HSTS, cookies);
 the external resources the pages name all answer too (a small script or stylesheet), so the
 resources check fetches and fingerprints every one. Pages are checked one after another, each
 kind in turn, in the same run as its peers:

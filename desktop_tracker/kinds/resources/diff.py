@@ -68,8 +68,12 @@ class ResourceDiff:
 
     def details(self) -> list[str]:
         """One line per change, then the findings: the body of a change notification."""
-        lines = [f"{c.change} {c.resource.kind} {c.resource.label}" for c in self.changes]
-        return lines
+        return [
+            f"{c.change} {c.resource.label}"  # "inline script 2403…" names its kind
+            if c.resource.url is None
+            else f"{c.change} {c.resource.kind} {c.resource.url}"
+            for c in self.changes
+        ]
 
 
 def origin(url: str) -> str:
