@@ -20,6 +20,7 @@ from desktop_tracker.core.events import EventBus, JobFailed, SchedulerEvent
 from desktop_tracker.core.jobs import Job, RunRecord
 from desktop_tracker.core.quoting import quote_some
 from desktop_tracker.core.scheduler import RunContext, Scheduler, first_timing
+from desktop_tracker.core.words import first_line
 from desktop_tracker.domain.revisions import (
     FailureStreak,
     Notification,
@@ -541,7 +542,8 @@ def _end_failure(tx: TrackerTransaction, tracker_id: int, now: float) -> Notific
         return None
     if not current.notify:
         return None  # turned off since: the streak ends quietly
-    body = f"It had failed since {_local_time(streak.since)} ({_first_line(streak.error)})."
+    reason = first_line(streak.error, "unknown error")
+    body = f"It had failed since {_local_time(streak.since)} ({reason})."
     return tx.insert_notification(
         Notification(
             tracker_id, NotificationKind.RECOVERED, f"{current.name} works again", body, now
@@ -575,10 +577,6 @@ def _record_failure(
             now,
         )
     )
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else "unknown error"
 
 
 def _local_time(timestamp: float) -> str:

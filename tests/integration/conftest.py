@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +17,9 @@ def servers() -> Iterator[list[LocalServer]]:
         for server in (a, b, c):
             server.route("/x", f"port {server.port}", content_type="text/plain")
         yield [a, b, c]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> list[str]:
+    """The `--data-dir` option of a command, for a data directory of the test's own."""
+    return ["--data-dir", str(tmp_path / "data")]

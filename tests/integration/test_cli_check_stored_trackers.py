@@ -4,30 +4,16 @@ words; and `history --json` with each kind's revisions, diffs and findings."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from desktop_tracker.cli import main
-from tests.support.http_server import LocalServer
 
 R_KEYS = ["url", "inline", "digest", "size", "integrity", "integrity_ok", "third_party", "error"]
 
 
 def page(body: str, head: str = "") -> str:
     return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> list[str]:
-    return ["--data-dir", str(tmp_path / "data")]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

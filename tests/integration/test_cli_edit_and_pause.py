@@ -4,16 +4,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from desktop_tracker.cli import main
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> list[str]:
-    return ["--data-dir", str(tmp_path / "data")]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -7,7 +7,6 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -49,11 +48,6 @@ def server() -> Iterator[LocalServer]:
         local.route("/app.js", "app()", content_type="text/javascript")
         local.route("/calm", "<html><body><p>Nothing moves here</p></body></html>")
         yield local
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> list[str]:
-    return ["--data-dir", str(tmp_path / "data")]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,17 +12,6 @@ from desktop_tracker.cli import main
 from tests.support.http_server import LocalServer
 
 KEYS = ["id", "tracker_id", "tracker", "kind", "title", "body", "created_at", "read", "revision_id"]
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> list[str]:
-    return ["--data-dir", str(tmp_path / "data")]
 
 
 def ok(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -7,7 +7,6 @@ import json
 import os
 import stat
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,11 +21,6 @@ def server() -> Iterator[LocalServer]:
     with LocalServer() as local:
         local.route("/p", "<html><body><p>hello</p></body></html>")
         yield local
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> list[str]:
-    return ["--data-dir", str(tmp_path / "data")]
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from desktop_tracker.cli import build_parser, main
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.service.app import CommandServices
 from desktop_tracker.service.trackers import TrackerService
-from tests.support.http_server import LocalServer
 
 R_KEYS = ["url", "inline", "digest", "size", "integrity", "integrity_ok", "third_party", "error"]
 
@@ -35,12 +33,6 @@ def sri(data: bytes, algorithm: str = "sha384") -> str:
 
 def page(*tags: str) -> str:
     return "<!doctype html><html><head>" + "".join(tags) + "</head><body>x</body></html>"
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as local:
-        yield local
 
 
 @pytest.fixture(autouse=True)
