@@ -120,6 +120,13 @@ class TrackerTransaction(Protocol):
         """End the tracker's streak, if it has one; returns it."""
         ...
 
+    # The user's preferences, as stored text by name (domain/preferences.py reads them).
+    def read_settings(self) -> dict[str, str]: ...
+
+    def write_settings(self, settings: Mapping[str, str]) -> None:
+        """Set these keys; keys not given keep their value."""
+        ...
+
 
 class TrackerStore(Protocol):
     """Runs transactions on the stored trackers, in the order they are called."""

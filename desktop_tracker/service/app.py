@@ -24,6 +24,7 @@ from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.kinds.base import Checked
 from desktop_tracker.kinds.registry import kind_for
 from desktop_tracker.kinds.resources import fingerprint
+from desktop_tracker.service.preferences import PreferencesService
 from desktop_tracker.service.trackers import TrackerService, capture_request
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
@@ -68,6 +69,7 @@ class AppServices:
         self.scheduler: Scheduler | None = None
         self.checks: CheckWorker | None = None
         self.trackers: TrackerService | None = None
+        self.preferences: PreferencesService | None = None
 
     async def open(self) -> Scheduler:
         """Take the data directory, open the database and start the scheduler.
@@ -94,11 +96,15 @@ class AppServices:
             # Slow one-time set-up off the event loop, before the first check needs it.
             await self.checks.warm_up()
             await asyncio.to_thread(fingerprint.warm_up)
-            self.trackers = TrackerService(
-                SqliteTrackerStore(self.database), self.checks, self.scheduler, self._clock
-            )
+            store = SqliteTrackerStore(self.database)
+            self.preferences = PreferencesService(store)
+            await self.preferences.load()
+            self.trackers = TrackerService(store, self.checks, self.scheduler, self._clock)
             for name, handler in self._extra_handlers.items():
                 self.scheduler.register_handler(name, handler)
+            if self.preferences.current.scheduler_paused:
+                # "Pause all" holds across restarts: nothing fires until the user resumes.
+                self.scheduler.pause_all()
             await self.scheduler.start()
             if self.scheduler.timing(PRUNE_RUNS_JOB) is None:
                 await self.scheduler.add_job(
@@ -189,6 +195,7 @@ class CommandServices:
         self._fetcher: Fetcher | None = None
         self.database: Database | None = None
         self.trackers: TrackerService | None = None
+        self.preferences: PreferencesService | None = None
 
     async def open(self) -> None:
         """:raises DataDirUnusable, StoreError:"""
@@ -196,9 +203,10 @@ class CommandServices:
         self.database = await asyncio.to_thread(Database, self.data_dir / DATABASE_NAME)
         # Made now but costless until a command checks a page: httpx clients come with use.
         self._fetcher = self._given_fetcher or Fetcher()
-        self.trackers = TrackerService(
-            SqliteTrackerStore(self.database), PageChecker(self._fetcher), None, self._clock
-        )
+        store = SqliteTrackerStore(self.database)
+        self.preferences = PreferencesService(store)
+        await self.preferences.load()
+        self.trackers = TrackerService(store, PageChecker(self._fetcher), None, self._clock)
 
     async def close(self, grace: float = 0.0) -> None:
         if self.trackers is not None:

@@ -169,4 +169,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     GROUP BY n.tracker_id;
     """,
     _snapshots_for_every_kind,
+    # 5: the user's preferences, one JSON value per key (domain/preferences.py).
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 ]

@@ -355,6 +355,18 @@ def end_failure_streak(conn: sqlite3.Connection, tracker_id: int) -> FailureStre
 _STREAK_COLUMNS = "tracker_id, since, error, notified, updated_at"
 
 
+def read_settings(conn: sqlite3.Connection) -> dict[str, str]:
+    return {str(key): str(value) for key, value in conn.execute("SELECT key, value FROM settings")}
+
+
+def write_settings(conn: sqlite3.Connection, settings: Mapping[str, str]) -> None:
+    conn.executemany(
+        "INSERT INTO settings (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        list(settings.items()),
+    )
+
+
 def _streak_from_row(row: Sequence[object]) -> FailureStreak:
     return FailureStreak(
         tracker_id=int(str(row[0])),

@@ -102,6 +102,12 @@ class SqliteTrackerTransaction:
     def end_failure_streak(self, tracker_id: int) -> FailureStreak | None:
         return repo.end_failure_streak(self._conn, tracker_id)
 
+    def read_settings(self) -> dict[str, str]:
+        return repo.read_settings(self._conn)
+
+    def write_settings(self, settings: Mapping[str, str]) -> None:
+        repo.write_settings(self._conn, settings)
+
 
 class SqliteTrackerStore:
     """Transactions on the data file's database thread, in call order (writes group-committed)."""

@@ -736,3 +736,26 @@ async def test_a_read_sees_one_state_throughout_while_another_process_writes(sub
     await insert(subject.store, tracker("Shop"))
     before, after = await subject.store.read(work)
     assert before == after == ["Shop"]
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+async def test_settings_are_written_by_key_and_keys_not_written_keep_their_value(store):
+    assert await store.read(lambda tx: tx.read_settings()) == {}
+    await store.write(lambda tx: tx.write_settings({"theme": '"dark"', "sound": "true"}))
+    await store.write(lambda tx: tx.write_settings({"theme": '"light"'}))
+    assert await store.read(lambda tx: tx.read_settings()) == {
+        "theme": '"light"',
+        "sound": "true",
+    }
+
+
+async def test_settings_written_by_a_transaction_that_fails_are_not_kept(store):
+    def fail(tx: TrackerTransaction) -> None:
+        tx.write_settings({"theme": '"dark"'})
+        raise RuntimeError("the work failed")
+
+    with pytest.raises(RuntimeError):
+        await store.write(fail)
+    assert await store.read(lambda tx: tx.read_settings()) == {}

@@ -72,6 +72,7 @@ class Tables:
     jobs: dict[str, Job] = field(default_factory=dict)
     timings: dict[str, JobTiming] = field(default_factory=dict)
     runs: dict[str, RunRecord] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 class MemoryTrackerStore:
@@ -83,6 +84,7 @@ class MemoryTrackerStore:
         self._revisions: dict[int, StoredRevision] = {}
         self._notifications: dict[int, Notification] = {}
         self._streaks: dict[int, FailureStreak] = {}
+        self._settings: dict[str, str] = {}
 
     def read(self, work: Callable[[TrackerTransaction], T]) -> Awaitable[T]:
         return _outcome(lambda: work(MemoryTrackerTransaction(self._tables())))
@@ -116,6 +118,7 @@ class MemoryTrackerStore:
             self.jobs.jobs,
             self.jobs.timings,
             self.jobs.runs,
+            settings=self._settings,
         )
 
     def _install(self, tables: Tables) -> None:
@@ -126,6 +129,7 @@ class MemoryTrackerStore:
         self.jobs.jobs = tables.jobs
         self.jobs.timings = tables.timings
         self.jobs.runs = tables.runs
+        self._settings = tables.settings
 
 
 class MemoryTrackerTransaction:
@@ -334,6 +338,12 @@ class MemoryTrackerTransaction:
 
     def end_failure_streak(self, tracker_id: int) -> FailureStreak | None:
         return self._t.streaks.pop(tracker_id, None)
+
+    def read_settings(self) -> dict[str, str]:
+        return dict(self._t.settings)
+
+    def write_settings(self, settings: Mapping[str, str]) -> None:
+        self._t.settings.update(settings)
 
     # -- helpers ---------------------------------------------------------------------------
 
