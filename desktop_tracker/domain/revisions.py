@@ -25,6 +25,19 @@ class Revision:
         return self.snapshot.resources
 
 
+@dataclass(frozen=True, slots=True)
+class RevisionInfo:
+    """A kept revision without its snapshot: what a list of revisions shows of it, read cheaply
+    however many there are."""
+
+    id: int
+    tracker_id: int
+    created_at: float
+    final_url: str
+    status: int
+    kind: str
+
+
 class NotificationKind(StrEnum):
     CHANGE = "change"
     FAILURE = "failure"

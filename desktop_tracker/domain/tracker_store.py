@@ -12,7 +12,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from desktop_tracker.core.jobs import Job, JobTiming, RunRecord
-from desktop_tracker.domain.revisions import FailureStreak, Notification, Revision
+from desktop_tracker.domain.revisions import (
+    FailureStreak,
+    Notification,
+    Revision,
+    RevisionInfo,
+)
 from desktop_tracker.domain.trackers import Tracker
 
 T = TypeVar("T")
@@ -67,8 +72,14 @@ class TrackerTransaction(Protocol):
     # -- revisions -------------------------------------------------------------------------
     def latest_revision(self, tracker_id: int) -> Revision | None: ...
 
-    def list_revisions(self, tracker_id: int, limit: int | None = None) -> list[Revision]:
-        """Newest first."""
+    def list_revisions(
+        self, tracker_id: int, limit: int | None = None, *, before: int | None = None
+    ) -> list[Revision]:
+        """Newest first; with `before`, only those older than the revision of that id."""
+        ...
+
+    def list_revision_info(self, tracker_id: int) -> list[RevisionInfo]:
+        """Every kept revision of the tracker, newest first, without its snapshot."""
         ...
 
     def get_revision(self, revision_id: int) -> Revision:

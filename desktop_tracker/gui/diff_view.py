@@ -13,22 +13,35 @@ follow a theme change while the window is open.
 Text from the web (URLs, page text, header values, errors) reaches Qt only as DisplayRole
 strings (the default delegate paints them as plain text), as plain text in a text document, and
 as escaped tool tips (`plain_tooltip`).
+
+Every action of a view has a key: a `QAction` of the view (`view_action`), whose key works
+wherever the focus is inside the view, shown by its button's tool tip (`action_button`) and in
+its context menu, which lists the same action.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPalette, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QKeySequence,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -113,6 +126,51 @@ class KindDiffView(QWidget):
     def request_rule(self, rule_kind: RuleKind, pattern: str) -> None:
         """Propose a rule (subclasses call this from their "Ignore this" actions)."""
         self.ignore_requested.emit(rule_kind, pattern)
+
+
+# -- actions and their keys ---------------------------------------------------------------------
+
+
+def view_action(
+    view: QWidget,
+    text: str,
+    keys: QKeySequence | QKeySequence.StandardKey | str,
+    slot: Callable[[], object],
+) -> QAction:
+    """An action of `view` whose key works wherever the focus is inside the view (so two views
+    in one window, or a view in another window, never fight over a key)."""
+    action = QAction(text, view)
+    if isinstance(keys, QKeySequence.StandardKey):
+        action.setShortcuts(keys)
+    else:
+        action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(lambda *_: slot())
+    view.addAction(action)
+    return action
+
+
+def keys_of(action: QAction) -> str:
+    """The action's key as the platform writes it ("Ctrl+I"), "" for none."""
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def with_keys(tip: str, action: QAction) -> str:
+    """A tool tip that says the action's key: "Load again (F5)"."""
+    keys = keys_of(action)
+    return f"{tip} ({keys})" if keys else tip
+
+
+def action_button(action: QAction, text: str, tip: str, parent: QWidget) -> QPushButton:
+    """A push button for `action`: a click triggers it, it is enabled while the action is, and
+    its tool tip says the action's key. `text` is the button's, the accessible name too."""
+    button = QPushButton(text, parent)
+    button.setAccessibleName(text.replace("&", "").rstrip("…"))
+    button.setToolTip(with_keys(tip, action))
+    button.setEnabled(action.isEnabled())
+    button.clicked.connect(action.trigger)
+    action.enabledChanged.connect(button.setEnabled)
+    return button
 
 
 # -- colours ----------------------------------------------------------------------------------
@@ -256,6 +314,14 @@ class RowsModel(QStandardItemModel):
     def set_items(self, items: Sequence[Any]) -> None:
         self._fill(list(items), in_place=False)
 
+    def append_items(self, items: Sequence[Any]) -> None:
+        """Add rows at the end (the next page of a long list); the rows shown, and the
+        selection, stay as they are."""
+        colours = self._colours or ChangeColours.from_palette(QPalette())
+        for entry in items:
+            self._items.append(entry)
+            self.appendRow(self._row_items(self._roles_of(entry, colours)))
+
     def set_colours(self, colours: ChangeColours) -> None:
         self._colours = colours
         if self._items:
@@ -281,14 +347,18 @@ class RowsModel(QStandardItemModel):
             self._items = items
             self.setRowCount(0)
             for row in rows:
-                items_of_row = []
-                for roles in row:
-                    item = QStandardItem()
-                    item.setEditable(False)
-                    for role, value in roles.items():
-                        item.setData(value, role)
-                    items_of_row.append(item)
-                self.appendRow(items_of_row)
+                self.appendRow(self._row_items(row))
+
+    @staticmethod
+    def _row_items(row: list[dict[int, Any]]) -> list[QStandardItem]:
+        items = []
+        for roles in row:
+            item = QStandardItem()
+            item.setEditable(False)
+            for role, value in roles.items():
+                item.setData(value, role)
+            items.append(item)
+        return items
 
     def _roles_of(self, entry: Any, colours: ChangeColours) -> list[dict[int, Any]]:
         """What each cell of the entry's row holds, by role."""

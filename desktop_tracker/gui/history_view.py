@@ -11,6 +11,16 @@ when the service says a revision of its tracker was saved or a run of it failed 
 subscribes in its constructor and unsubscribes when it is closed or destroyed, so a closed window
 is never called back. `HistoryWindow` wraps it in a window of its own, opened non-modally.
 
+However many revisions are kept, a load reads the list of them without their snapshots
+(`TrackerService.revision_list`) and the newest `PAGE` with their snapshots and diffs; the list
+fetches the next page when it is scrolled to its end (Qt's fetchMore), so opening the window
+costs the same with 10 revisions or 1,000. Comparing with any other revision reads just the two.
+
+Every action has a key (shown in its tool tip and in the window's menu): F5 refreshes,
+Ctrl+Shift+Del clears the history, Escape (or Ctrl+W) closes the window; Alt+R and Alt+L switch
+between the revisions and the run log, Alt+C goes to "Compare with". Every control has an
+accessible name.
+
 Names, URLs and errors come from the web or the user: they are shown by plain-text labels,
 DisplayRole strings and escaped tool tips only (see plain_text.py).
 """
@@ -23,8 +33,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QColor, QKeySequence, QPalette, QShortcut, QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -49,7 +67,7 @@ from desktop_tracker.core.events import (
 )
 from desktop_tracker.core.jobs import RunOutcome, RunRecord
 from desktop_tracker.core.quoting import quote
-from desktop_tracker.domain.revisions import Notification
+from desktop_tracker.domain.revisions import Notification, Revision, RevisionInfo
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.async_ops import spawn
 from desktop_tracker.gui.diff_view import (
@@ -60,7 +78,9 @@ from desktop_tracker.gui.diff_view import (
     KindDiffView,
     RowsModel,
     RuleKind,
+    action_button,
     configure_table,
+    view_action,
 )
 from desktop_tracker.gui.kinds.diff_views import diff_view_for
 from desktop_tracker.gui.plain_text import plain_label, window_title_text
@@ -68,6 +88,7 @@ from desktop_tracker.kinds.base import Diff, Finding
 from desktop_tracker.kinds.registry import DEFAULT_KIND, UnknownKind, kind_for
 from desktop_tracker.service.trackers import (
     CheckFailed,
+    Comparison,
     HistoryEntry,
     NotificationStored,
     RevisionSaved,
@@ -80,6 +101,7 @@ T = TypeVar("T")
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 PREVIOUS = "Previous revision"
+PAGE = 30  # revisions read with their snapshots and diffs at a time: a few screens of the list
 
 
 def local_time(timestamp: float) -> str:
@@ -105,7 +127,7 @@ def _first_line(text: str) -> str:
 
 
 def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 # -- models -----------------------------------------------------------------------------------
@@ -126,13 +148,28 @@ def _describe_ignore(kind: str) -> str:
 
 
 class RevisionsModel(RowsModel):
-    """Kept revisions, newest first: time, the change in words (the diff's summary), findings."""
+    """Kept revisions, newest first: time, the change in words (the diff's summary), findings.
+
+    A long history comes a page at a time: while `more` says that older revisions are kept than
+    are shown, a view scrolled to the last row asks for them (Qt's canFetchMore and fetchMore,
+    called when the view scrolls or lays out, never per cell), and `more_wanted` is called; the
+    rows come later, through `append_items`.
+    """
 
     COLUMNS = ("Time", "Change", "Findings")
     CHANGE_COLUMN = 1
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(self.COLUMNS, parent)
+        self.more = False
+        self.more_wanted: Callable[[], None] | None = None
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> bool:
+        return self.more and not parent.isValid()
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex) -> None:
+        if self.canFetchMore(parent) and self.more_wanted is not None:
+            self.more_wanted()
 
     def entries(self) -> list[HistoryEntry]:
         return list(self.items)
@@ -215,7 +252,8 @@ class RunsModel(RowsModel):
 @dataclass(frozen=True, slots=True)
 class _Snapshot:
     tracker: Tracker
-    entries: list[HistoryEntry]
+    kept: list[RevisionInfo]  # every kept revision, newest first
+    entries: list[HistoryEntry]  # the newest of them, with their diffs: the rows shown
     runs: list[RunRecord]
 
 
@@ -249,6 +287,7 @@ class HistoryView(QWidget):
     """
 
     loaded = Signal()  # a load finished and is shown (diff included, unless one is being compared)
+    more_loaded = Signal()  # a page of older revisions was added to the end of the list
     load_failed = Signal(str)  # a load failed; the message is shown in place
     diff_shown = Signal()  # the diff pane shows the current selection and compare choice
     # ("ignore" | "mask", pattern): a rule asked for is on the tracker (added, or there already)
@@ -274,6 +313,10 @@ class HistoryView(QWidget):
         self._stale = True  # not loaded yet, or changed while hidden
         self._diff_request = 0  # the latest compare asked for; older answers are dropped
         self._filling = False  # the revision list is being refilled: selection is not the user's
+        self._kept: list[RevisionInfo] = []  # every kept revision as last loaded, newest first
+        self._kept_times: list[str] = []  # their local times, worked out once a load
+        self._generation = 0  # one more at each load: a page asked for before it is dropped
+        self._fetching_more = False
         self._life = _Lifetime()
         self._subscribe()
         # The lifetime object, not the widget, is called: the widget is gone by then.
@@ -294,13 +337,23 @@ class HistoryView(QWidget):
         self._notice.setWordWrap(True)
         self._notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._notice.hide()
-        self._refresh = QPushButton("Refresh", self)
-        self._refresh.setToolTip("Load the history and the run log again")
-        self._clear = QPushButton("Clear history…", self)
-        self._clear.setToolTip("Delete every kept revision of this tracker")
-        self._clear.setEnabled(False)
+        # Also in the window's menu, with their keys.
+        self.refresh_action = view_action(
+            self, "&Refresh", QKeySequence.StandardKey.Refresh, self.reload
+        )
+        self.clear_action = view_action(
+            self, "&Clear history…", "Ctrl+Shift+Del", self.ask_clear_history
+        )
+        self.clear_action.setEnabled(False)
+        self._refresh = action_button(
+            self.refresh_action, "Refresh", "Load the history and the run log again", self
+        )
+        self._clear = action_button(
+            self.clear_action, "Clear history…", "Delete every kept revision of this tracker", self
+        )
 
         self._revisions = RevisionsModel(self)
+        self._revisions.more_wanted = self._fetch_more
         self._revision_table = QTableView(self)
         self._revision_table.setModel(self._revisions)
         self._revision_table.setAccessibleName("Revisions")
@@ -315,8 +368,9 @@ class HistoryView(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self._compare.setMinimumContentsLength(34)
-        compare_label = plain_label("Compare with:", self)
-        compare_label.setBuddy(self._compare)
+        self._compare.setToolTip("Diff the selected revision against another one (Alt+C)")
+        compare_label = plain_label("&Compare with:", self)
+        compare_label.setBuddy(self._compare)  # Alt+C
         self._caption = plain_label("", self)
         # One diff view per kind, made when a revision of that kind is first shown.
         self._diffs = QStackedWidget(self)
@@ -336,8 +390,6 @@ class HistoryView(QWidget):
         self._colours = ChangeColours.from_palette(self.palette())
         self._apply_colours()
 
-        self._refresh.clicked.connect(self.reload)
-        self._clear.clicked.connect(self.ask_clear_history)
         self._compare.currentIndexChanged.connect(self._show_selected_diff)
         self._revision_table.selectionModel().selectionChanged.connect(self._on_selection)
 
@@ -371,8 +423,11 @@ class HistoryView(QWidget):
         splitter.setChildrenCollapsible(False)
 
         self._tabs = QTabWidget(self)
-        self._tabs.addTab(splitter, "Revisions")
-        self._tabs.addTab(self._run_table, "Run log")
+        self._tabs.setAccessibleName("History")
+        self._tabs.tabBar().setAccessibleName("Revisions or run log")
+        self._tabs.addTab(splitter, "&Revisions")  # Alt+R
+        self._tabs.addTab(self._run_table, "Run &log")  # Alt+L
+        self._diffs.setAccessibleName("Diff")
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -474,8 +529,17 @@ class HistoryView(QWidget):
             return
         self._loading = True
         self._stale = False
+        self._generation += 1
         self._status.setText("Loading…")
         self._start(self._fetch(), self._loaded, self._failed)
+
+    def fetch_more(self) -> bool:
+        """Ask for the next page of older revisions (as scrolling to the end does); False when
+        every kept one is shown or a page is on its way already. `more_loaded` follows."""
+        if not self._revisions.more or self._loading or self._fetching_more:
+            return False
+        self._fetch_more()
+        return self._fetching_more
 
     def ask_clear_history(self) -> QMessageBox:
         """Ask before deleting the kept revisions; the box is opened (not exec'd) and returned."""
@@ -543,7 +607,7 @@ class HistoryView(QWidget):
     def shutdown(self) -> None:
         """Stop listening and cancel work in flight; `show()` starts both again."""
         self._life.end()
-        self._loading = self._reload_again = False
+        self._loading = self._reload_again = self._fetching_more = False
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -575,10 +639,50 @@ class HistoryView(QWidget):
         task.add_done_callback(life.tasks.discard)
 
     async def _fetch(self) -> _Snapshot:
-        tracker = await self._service.get(self._tracker_id)
-        entries = await self._service.history(self._tracker_id)
+        # Queued together, read in this order. As many entries as the list shows now: a
+        # reload keeps the rows the user scrolled to, and the revision chosen among them.
+        shown = max(PAGE, self._revisions.rowCount())
+        tracker, kept, entries = await asyncio.gather(
+            self._service.get(self._tracker_id),
+            self._service.revision_list(self._tracker_id),
+            self._service.history(self._tracker_id, shown),
+        )
         runs = await self._service.runs(tracker)
-        return _Snapshot(tracker, entries, runs)
+        return _Snapshot(tracker, kept, entries, runs)
+
+    def _fetch_more(self) -> None:
+        # Called by Qt (fetchMore) while it lays the list out: only start the read here.
+        if self._loading or self._fetching_more or not self._revisions.more:
+            return
+        shown = self._revisions.entries()
+        if not shown:
+            return
+        self._fetching_more = True
+        generation = self._generation
+
+        def add(page: list[HistoryEntry]) -> None:
+            self._fetching_more = False
+            if generation != self._generation:
+                return  # a load since has refilled the list; it says what is more
+            self._revisions.append_items(page)
+            self._update_more()
+            self._refill_compare(self.selected_entry())  # the new rows' changes in words
+            self.more_loaded.emit()
+
+        def failed(message: str) -> None:
+            self._fetching_more = False
+            self._revisions.more = False  # not asked again at every scroll; Refresh retries
+            self._status.setText(f"Older revisions could not be loaded: {message}")
+
+        oldest = shown[-1].revision.id
+        self._start(self._service.history(self._tracker_id, PAGE, before=oldest), add, failed)
+
+    def _update_more(self) -> None:
+        shown = self._revisions.entries()
+        oldest_kept = self._kept[-1].id if self._kept else None
+        self._revisions.more = bool(shown) and (
+            oldest_kept is not None and oldest_kept < shown[-1].revision.id
+        )
 
     def _loaded(self, snapshot: _Snapshot) -> None:
         self._loading = False
@@ -589,6 +693,8 @@ class HistoryView(QWidget):
         self._error.hide()
         self._tabs.show()
         self._tracker = snapshot.tracker
+        self._kept = snapshot.kept
+        self._kept_times = [local_time(info.created_at) for info in snapshot.kept]
         self._title.setText(snapshot.tracker.name)
         self._address.setText(snapshot.tracker.url)
         self._show_entries(snapshot.entries)
@@ -613,8 +719,9 @@ class HistoryView(QWidget):
             and previous.revision.id == self._revisions.entry(0).revision.id
         )
         self._revisions.set_items(entries)
-        self._clear.setEnabled(bool(entries))
-        self._status.setText(_plural(len(entries), "revision") + " kept")
+        self._update_more()
+        self.clear_action.setEnabled(bool(entries))
+        self._status.setText(_plural(max(len(self._kept), len(entries)), "revision") + " kept")
         if not entries:
             self._refill_compare(None)
             self._caption.setText("")
@@ -650,7 +757,8 @@ class HistoryView(QWidget):
         self._show_selected_diff()
 
     def _refill_compare(self, entry: HistoryEntry | None) -> None:
-        """ "Previous revision", then every other revision; the choice is kept if it still can."""
+        """ "Previous revision", then every other kept revision (those in the list with their
+        change in words); the choice is kept if it still can be."""
         chosen = self._compare.currentData()
         self._compare.blockSignals(True)
         try:
@@ -659,17 +767,17 @@ class HistoryView(QWidget):
             self._compare.addItem(PREVIOUS + (" (none: baseline)" if baseline else ""), None)
             if entry is None:
                 return
-            for other in self._revisions.entries():
+            shown = {e.revision.id: e for e in self._revisions.entries()}
+            for other, when in zip(self._kept, self._kept_times, strict=True):
                 # Only revisions of one kind compare (a tracker made another kind starts afresh).
-                if (
-                    other.revision.id == entry.revision.id
-                    or other.revision.kind != entry.revision.kind
-                ):
+                if other.id == entry.revision.id or other.kind != entry.revision.kind:
                     continue
-                summary = other.diff.summary() if other.diff is not None else "baseline"
-                self._compare.addItem(
-                    f"{local_time(other.revision.created_at)} — {summary}", other.revision.id
-                )
+                listed = shown.get(other.id)
+                if listed is None:
+                    self._compare.addItem(when, other.id)
+                else:
+                    change = listed.diff.summary() if listed.diff is not None else "baseline"
+                    self._compare.addItem(f"{when} — {change}", other.id)
             index = self._compare.findData(chosen) if chosen is not None else 0
             self._compare.setCurrentIndex(max(index, 0))
         finally:
@@ -683,33 +791,26 @@ class HistoryView(QWidget):
             self._diff.show_message("Select a revision to see what changed in it.")
             self.diff_shown.emit()
             return
-        entries = self._revisions.entries()
-        position = [e.revision.id for e in entries].index(entry.revision.id)
         other_id = self._compare.currentData()
         view = self._view_for(entry.revision.kind)
         if other_id is None:
-            if entry.diff is None:
+            if entry.diff is None or entry.previous is None:
                 self._caption.setText(f"Kept {local_time(entry.revision.created_at)}")
-                view.show_baseline(entry.revision.snapshot, self._findings_of(entry))
+                view.show_baseline(entry.revision.snapshot, self._findings_of(entry.revision))
             else:
-                older = entries[position + 1]
-                self._show_pair(older, entry, entry.diff)
+                self._show_pair(entry.previous, entry.revision, entry.diff)
             self.diff_shown.emit()
             return
-        other_position = next((i for i, e in enumerate(entries) if e.revision.id == other_id), None)
-        if other_position is None:  # cannot happen: the combo is refilled with the list
-            self._compare.setCurrentIndex(0)
-            return
-        other = entries[other_position]
-        # Always older → newer (the list is newest first), whichever of the two is selected:
-        # "added" keeps meaning "appeared over time".
-        older, newer = (other, entry) if other_position > position else (entry, other)
+        # Always older → newer (ids grow with time), whichever of the two is selected: "added"
+        # keeps meaning "appeared over time". The other one may not be in the list yet: both
+        # are read, with their diff, in the store's thread.
+        older_id, newer_id = sorted((other_id, entry.revision.id))
         request = self._diff_request
         self._caption.setText("Comparing…")
 
-        def show(diff: Diff) -> None:
+        def show(comparison: Comparison) -> None:
             if request == self._diff_request:
-                self._show_pair(older, newer, diff)
+                self._show_pair(comparison.old, comparison.new, comparison.diff)
                 self.diff_shown.emit()
 
         def failed(message: str) -> None:
@@ -718,15 +819,14 @@ class HistoryView(QWidget):
                 view.show_message(f"The revisions could not be compared: {message}")
                 self.diff_shown.emit()
 
-        self._start(self._service.compare(older.revision.id, newer.revision.id), show, failed)
+        self._start(self._service.comparison(older_id, newer_id), show, failed)
 
-    def _show_pair(self, older: HistoryEntry, newer: HistoryEntry, diff: Diff) -> None:
+    def _show_pair(self, older: Revision, newer: Revision, diff: Diff) -> None:
         self._caption.setText(
-            f"From {local_time(older.revision.created_at)} "
-            f"to {local_time(newer.revision.created_at)}"
+            f"From {local_time(older.created_at)} to {local_time(newer.created_at)}"
         )
-        self._view_for(newer.revision.kind).show_diff(
-            diff, older.revision.snapshot, newer.revision.snapshot, self._findings_of(newer)
+        self._view_for(newer.kind).show_diff(
+            diff, older.snapshot, newer.snapshot, self._findings_of(newer)
         )
 
     def _view_for(self, kind: str) -> KindDiffView:
@@ -741,10 +841,10 @@ class HistoryView(QWidget):
         self._diff = view
         return view
 
-    def _findings_of(self, entry: HistoryEntry) -> list[Finding]:
+    def _findings_of(self, revision: Revision) -> list[Finding]:
         """Every weakness of the revision, as its kind judges one (a headers tracker's)."""
         try:
-            return self._service.findings(entry.revision)
+            return self._service.findings(revision)
         except UnknownKind:
             return []
 
@@ -799,7 +899,7 @@ class HistoryView(QWidget):
     # -- clearing ------------------------------------------------------------------------------
 
     def _clear_history(self) -> None:
-        self._clear.setEnabled(False)
+        self.clear_action.setEnabled(False)
         self._status.setText("Clearing…")
 
         def cleared(_: None) -> None:
@@ -807,7 +907,7 @@ class HistoryView(QWidget):
 
         def failed(message: str) -> None:
             self._failed(f"clearing the history failed: {message}")
-            self._clear.setEnabled(self._revisions.rowCount() > 0)
+            self.clear_action.setEnabled(self._revisions.rowCount() > 0)
 
         self._start(self._service.clear_history(self._tracker_id), cleared, failed)
 
@@ -881,7 +981,8 @@ class HistoryView(QWidget):
 class HistoryWindow(QMainWindow):
     """A tracker's history in a window of its own, opened non-modally: `show()`.
 
-    Deleted when closed, which ends the view's subscription.
+    Deleted when closed, which ends the view's subscription. Its menu lists the view's actions
+    with their keys; Escape or Ctrl+W closes it.
     """
 
     def __init__(
@@ -899,8 +1000,20 @@ class HistoryWindow(QMainWindow):
         self.setCentralWidget(self._view)
         self.resize(960, 640)
         self._view.loaded.connect(self._update_title)
-        close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
-        close.activated.connect(self.close)
+        self.close_action = QAction("&Close", self)
+        self.close_action.setShortcuts(
+            [
+                QKeySequence(Qt.Key.Key_Escape),
+                *QKeySequence.keyBindings(QKeySequence.StandardKey.Close),  # Ctrl+W, Ctrl+F4…
+            ]
+        )
+        self.close_action.triggered.connect(self.close)
+        self.addAction(self.close_action)  # its keys work wherever the focus is in the window
+        menu = self.menuBar().addMenu("&History")
+        menu.addActions([self._view.refresh_action, self._view.clear_action])
+        menu.addSeparator()
+        menu.addAction(self.close_action)
+        self.history_menu = menu
 
     @property
     def view(self) -> HistoryView:

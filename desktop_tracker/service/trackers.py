@@ -26,6 +26,7 @@ from desktop_tracker.domain.revisions import (
     Notification,
     NotificationKind,
     Revision,
+    RevisionInfo,
 )
 from desktop_tracker.domain.tracker_store import (
     TrackerStore,
@@ -113,6 +114,16 @@ class CheckOutcome:
 class HistoryEntry:
     revision: Revision
     diff: Diff | None  # against the previous revision; None for the oldest kept
+    previous: Revision | None = None  # what `diff` is from (None when it is None)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two revisions of one tracker, `old` → `new`, and what changed between them."""
+
+    old: Revision
+    new: Revision
+    diff: Diff
 
 
 class TrackerService:
@@ -206,38 +217,55 @@ class TrackerService:
         """:raises UnknownTracker: naming some trackers that exist."""
         return await self._store.read(lambda tx: tx.find_tracker(name))
 
-    async def history(self, tracker_id: int, limit: int | None = None) -> list[HistoryEntry]:
-        """Kept revisions, newest first, each with its diff against the one before it."""
-        tracker, revisions = await self._store.read(
-            lambda tx: (
-                tx.get_tracker(tracker_id),
-                tx.list_revisions(tracker_id, None if limit is None else limit + 1),
-            )
-        )
-        entries = []
-        for index, revision in enumerate(revisions[:limit] if limit is not None else revisions):
-            older = revisions[index + 1] if index + 1 < len(revisions) else None
-            entries.append(HistoryEntry(revision, _diff(tracker, older, revision)))
-        return entries
+    async def history(
+        self, tracker_id: int, limit: int | None = None, *, before: int | None = None
+    ) -> list[HistoryEntry]:
+        """Kept revisions, newest first, each with its diff against the one before it; with
+        `before`, only those older than the revision of that id (the next page of a list).
+
+        The snapshots are read and the diffs worked out in the store's thread, not the caller's
+        (the window's): a page of them takes tens of milliseconds."""
+
+        def work(tx: TrackerTransaction) -> list[HistoryEntry]:
+            tracker = tx.get_tracker(tracker_id)
+            wanted = None if limit is None else limit + 1  # and the one before the last
+            revisions = tx.list_revisions(tracker_id, wanted, before=before)
+            entries = []
+            for index, revision in enumerate(revisions if limit is None else revisions[:limit]):
+                older = revisions[index + 1] if index + 1 < len(revisions) else None
+                diff = _diff(tracker, older, revision)
+                entries.append(HistoryEntry(revision, diff, older if diff is not None else None))
+            return entries
+
+        return await self._store.read(work)
+
+    async def revision_list(self, tracker_id: int) -> list[RevisionInfo]:
+        """Every kept revision of the tracker, newest first, without snapshots or diffs: cheap
+        however many are kept (what a list of them needs before it shows their diffs)."""
+        return await self._store.read(lambda tx: tx.list_revision_info(tracker_id))
 
     async def compare(self, old_revision_id: int, new_revision_id: int) -> Diff:
         """The diff between any two revisions of one tracker.
 
         :raises UnknownRevision: when either is not kept (any more).
         """
+        return (await self.comparison(old_revision_id, new_revision_id)).diff
 
-        def work(tx: TrackerTransaction) -> tuple[Tracker, Revision, Revision]:
+    async def comparison(self, old_revision_id: int, new_revision_id: int) -> Comparison:
+        """Two revisions of one tracker and the diff between them, worked out in the store's
+        thread. :raises UnknownRevision, IncomparableRevisions:"""
+
+        def work(tx: TrackerTransaction) -> Comparison:
             old, new = tx.get_revision(old_revision_id), tx.get_revision(new_revision_id)
-            return tx.get_tracker(new.tracker_id), old, new
+            diff = _diff(tx.get_tracker(new.tracker_id), old, new)
+            if diff is None:
+                raise IncomparableRevisions(
+                    f"revision {old.id} is of a {old.kind} tracker and {new.id} of a {new.kind} "
+                    "tracker: only revisions of one kind can be compared"
+                )
+            return Comparison(old, new, diff)
 
-        tracker, old, new = await self._store.read(work)
-        diff = _diff(tracker, old, new)
-        if diff is None:
-            raise IncomparableRevisions(
-                f"revision {old.id} is of a {old.kind} tracker and {new.id} of a {new.kind} "
-                "tracker: only revisions of one kind can be compared"
-            )
-        return diff
+        return await self._store.read(work)
 
     def findings(self, revision: Revision) -> list[Finding]:
         """What is weak in one revision, judged by its kind (a headers tracker's CSP…)."""

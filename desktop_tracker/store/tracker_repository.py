@@ -21,6 +21,7 @@ from desktop_tracker.domain.revisions import (
     Notification,
     NotificationKind,
     Revision,
+    RevisionInfo,
 )
 from desktop_tracker.domain.tracker_store import DuplicateTracker, UnknownRevision, UnknownTracker
 from desktop_tracker.domain.trackers import Tracker
@@ -184,14 +185,35 @@ def latest_revision(conn: sqlite3.Connection, tracker_id: int) -> Revision | Non
 
 
 def list_revisions(
-    conn: sqlite3.Connection, tracker_id: int, limit: int | None = None
+    conn: sqlite3.Connection,
+    tracker_id: int,
+    limit: int | None = None,
+    *,
+    before: int | None = None,
 ) -> list[Revision]:
-    """Newest first."""
+    """Newest first; with `before`, only those older than the revision of that id."""
     rows = conn.execute(
-        f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE tracker_id = ? ORDER BY id DESC LIMIT ?",
-        (tracker_id, -1 if limit is None else limit),
+        f"SELECT {_REVISION_COLUMNS} FROM revisions WHERE tracker_id = ? AND id < ? "
+        "ORDER BY id DESC LIMIT ?",
+        (tracker_id, _NO_BOUND if before is None else before, -1 if limit is None else limit),
     )
     return [_revision_from_row(row) for row in rows]
+
+
+_NO_BOUND = 2**63 - 1  # above every rowid
+
+
+def list_revision_info(conn: sqlite3.Connection, tracker_id: int) -> list[RevisionInfo]:
+    """Newest first, without their snapshots: none is read, decompressed or parsed."""
+    rows = conn.execute(
+        "SELECT id, tracker_id, created_at, final_url, status, kind FROM revisions "
+        "WHERE tracker_id = ? ORDER BY id DESC",
+        (tracker_id,),
+    )
+    return [
+        RevisionInfo(int(r[0]), int(r[1]), float(r[2]), str(r[3]), int(r[4]), str(r[5]))
+        for r in rows
+    ]
 
 
 def get_revision(conn: sqlite3.Connection, revision_id: int) -> Revision:

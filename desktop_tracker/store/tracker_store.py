@@ -7,7 +7,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from desktop_tracker.core.jobs import Job, JobTiming, RunRecord
-from desktop_tracker.domain.revisions import FailureStreak, Notification, Revision
+from desktop_tracker.domain.revisions import (
+    FailureStreak,
+    Notification,
+    Revision,
+    RevisionInfo,
+)
 from desktop_tracker.domain.tracker_store import TrackerTransaction
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.store import tracker_repository as repo
@@ -56,8 +61,13 @@ class SqliteTrackerTransaction:
     def latest_revision(self, tracker_id: int) -> Revision | None:
         return repo.latest_revision(self._conn, tracker_id)
 
-    def list_revisions(self, tracker_id: int, limit: int | None = None) -> list[Revision]:
-        return repo.list_revisions(self._conn, tracker_id, limit)
+    def list_revisions(
+        self, tracker_id: int, limit: int | None = None, *, before: int | None = None
+    ) -> list[Revision]:
+        return repo.list_revisions(self._conn, tracker_id, limit, before=before)
+
+    def list_revision_info(self, tracker_id: int) -> list[RevisionInfo]:
+        return repo.list_revision_info(self._conn, tracker_id)
 
     def get_revision(self, revision_id: int) -> Revision:
         return repo.get_revision(self._conn, revision_id)

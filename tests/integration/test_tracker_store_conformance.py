@@ -371,6 +371,33 @@ async def test_revisions_are_kept_newest_first_and_trimmed_to_keep(store):
     ]
 
 
+async def test_revisions_are_listed_a_page_at_a_time_and_without_snapshots(store):
+    shop, other = await insert(store, tracker("Shop"), tracker("Other"))
+    ids = await save_texts(store, shop.id, "1", "2", "3", "4", "5")
+    await save_texts(store, other.id, "other")
+    newest_first = ids[::-1]
+
+    async def page(limit: int | None, before: int | None) -> list[int]:
+        found = await store.read(lambda tx: tx.list_revisions(shop.id, limit, before=before))
+        return [r.id for r in found]
+
+    assert await page(2, None) == newest_first[:2]
+    assert await page(2, newest_first[1]) == newest_first[2:4]
+    assert await page(None, newest_first[3]) == newest_first[4:]
+    assert await page(2, newest_first[4]) == []
+    assert await page(None, None) == newest_first
+
+    listed = await store.read(lambda tx: tx.list_revision_info(shop.id))
+    full = await store.read(lambda tx: tx.list_revisions(shop.id))
+
+    def said(r: Any) -> tuple[Any, ...]:
+        return (r.id, r.tracker_id, r.created_at, r.final_url, r.status, r.kind)
+
+    assert [said(r) for r in listed] == [said(r) for r in full]
+    assert [r.id for r in listed] == newest_first
+    assert await store.read(lambda tx: tx.list_revision_info(999)) == []
+
+
 async def test_a_revision_for_an_unknown_tracker_is_refused(store):
     with pytest.raises(UnknownTracker):
         await save_texts(store, 42, "x")

@@ -36,7 +36,13 @@ from typing import Any, TypeVar
 from desktop_tracker.core.jobs import Job, JobTiming, RunRecord
 from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.retry import RetryStrategy
-from desktop_tracker.domain.revisions import FailureStreak, Notification, NotificationKind, Revision
+from desktop_tracker.domain.revisions import (
+    FailureStreak,
+    Notification,
+    NotificationKind,
+    Revision,
+    RevisionInfo,
+)
 from desktop_tracker.domain.tracker_store import (
     DuplicateTracker,
     TrackerTransaction,
@@ -217,11 +223,19 @@ class MemoryTrackerTransaction:
         newest = self.list_revisions(tracker_id, 1)
         return newest[0] if newest else None
 
-    def list_revisions(self, tracker_id: int, limit: int | None = None) -> list[Revision]:
-        ids = self._revision_ids(tracker_id)
+    def list_revisions(
+        self, tracker_id: int, limit: int | None = None, *, before: int | None = None
+    ) -> list[Revision]:
+        ids = [i for i in self._revision_ids(tracker_id) if before is None or i < before]
         if limit is not None and limit >= 0:  # SQLite's LIMIT: a negative one is no limit
             ids = ids[:limit]
         return [_revision(self._t.revisions[i]) for i in ids]
+
+    def list_revision_info(self, tracker_id: int) -> list[RevisionInfo]:
+        return [
+            RevisionInfo(r.id, r.tracker_id, r.created_at, r.final_url, r.status, r.kind)
+            for r in (self._t.revisions[i] for i in self._revision_ids(tracker_id))
+        ]
 
     def get_revision(self, revision_id: int) -> Revision:
         try:

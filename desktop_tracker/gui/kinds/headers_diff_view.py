@@ -9,9 +9,9 @@ Findings are coloured by severity (high red, medium orange, low and info the nor
 greyed), and always say their severity in a word too. Header values, cookie names and CSP sources
 come from the web: DisplayRole strings and escaped tool tips only, in Qt's own items.
 
-"Ignore this header" on a change or a header proposes an ignore rule matching the header's
-"name:" line (`^name:`), which the headers kind leaves out of later checks. Cookies and policies
-sent in <meta> tags are not headers an ignore rule can leave out.
+"Ignore this header" (Ctrl+I, or the context menu) on a change or a header proposes an ignore
+rule matching the header's "name:" line (`^name:`), which the headers kind leaves out of later
+checks. Cookies and policies sent in <meta> tags are not headers an ignore rule can leave out.
 """
 
 from __future__ import annotations
@@ -41,10 +41,12 @@ from desktop_tracker.gui.diff_view import (
     ChangeColours,
     KindDiffView,
     RowsModel,
+    action_button,
     blend,
     configure_table,
     ensure_contrast,
     literal,
+    view_action,
 )
 from desktop_tracker.gui.plain_text import plain_label
 from desktop_tracker.kinds.base import SEVERITIES, Diff, Finding, Severity, Snapshot
@@ -315,12 +317,17 @@ class HeadersDiffView(KindDiffView):
         super().__init__(parent)
         self._summary = plain_label("", self)
         self._summary.setWordWrap(True)
-        self._ignore = QPushButton("Ignore this header…", self)
-        self._ignore.setToolTip(
-            "Leave the selected header out of this tracker's next checks (an ignore rule "
-            "matching its name)"
+        self._ignore_action = view_action(
+            self, "Ignore this header…", "Ctrl+I", self.ignore_selected
         )
-        self._ignore.setEnabled(False)
+        self._ignore_action.setEnabled(False)
+        self._ignore = action_button(
+            self._ignore_action,
+            "Ignore this header…",
+            "Leave the selected header out of this tracker's next checks (an ignore rule "
+            "matching its name)",
+            self,
+        )
 
         self._changes = ChangesModel(self)
         self._findings = FindingsModel(self)
@@ -346,6 +353,8 @@ class HeadersDiffView(KindDiffView):
             table.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         self._tabs = QTabWidget(self)
+        self._tabs.setAccessibleName("The newer revision")
+        self._tabs.tabBar().setAccessibleName("Findings, headers, cookies or policy")
         self._tabs.addTab(self._finding_table, "Findings")
         self._tabs.addTab(self._header_table, "Headers")
         self._tabs.addTab(self._cookie_table, "Cookies")
@@ -372,7 +381,6 @@ class HeadersDiffView(KindDiffView):
         layout.addWidget(self._stack, 1)
 
         self._target: str | None = None  # the header "Ignore this header" is about
-        self._ignore.clicked.connect(self.ignore_selected)
         for table in (self._change_table, self._header_table):
             table.selectionModel().selectionChanged.connect(
                 lambda *_, table=table: self._on_selection(table)
@@ -543,8 +551,10 @@ class HeadersDiffView(KindDiffView):
 
     def _update_ignore(self, header: str | None) -> None:
         self._target = header
-        self._ignore.setEnabled(header is not None)
-        self._ignore.setText(f"Ignore {header}…" if header else "Ignore this header…")
+        self._ignore_action.setEnabled(header is not None)
+        # "&&": a header's name may hold "&", which a button would read as a mnemonic.
+        shown = header.replace("&", "&&") if header else None
+        self._ignore.setText(f"Ignore {shown}…" if shown else "Ignore this header…")
 
     def _context_menu(self, table: QTableView, position: QPoint) -> None:
         index = table.indexAt(position)
@@ -556,7 +566,7 @@ class HeadersDiffView(KindDiffView):
             return
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction("Ignore this header…", self.ignore_selected)
+        menu.addAction(self._ignore_action)  # with its key
         menu.popup(table.viewport().mapToGlobal(position))
 
     def _update_colours(self) -> None:

@@ -17,6 +17,10 @@ By default only the changed lines and 3 lines around them are shown, as `diff -u
 lines in between said in one muted line ("⋯ 120 unchanged lines ⋯"); "Whole text" shows every
 line. "Ignore lines like this" proposes an ignore rule matching the line under the cursor whole;
 "Mask this part" a mask rule for the selected text (`kinds.noise.rule_for_text`).
+
+Keys, wherever the focus is in the view: Alt+U unified, Alt+S side by side, Alt+W whole text,
+Ctrl+F find, F3 and Shift+F3 the next and previous match, Ctrl+I ignore lines like this one,
+Ctrl+M mask the selected part; tool tips and the panes' context menu say them.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ from PySide6.QtGui import (
     QFontDatabase,
     QKeySequence,
     QPalette,
-    QShortcut,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -60,9 +63,12 @@ from desktop_tracker.gui.diff_view import (
     ChangeColours,
     FindingsStrip,
     KindDiffView,
+    action_button,
     blend,
     contrast_ratio,
     literal,
+    view_action,
+    with_keys,
 )
 from desktop_tracker.gui.plain_text import plain_label
 from desktop_tracker.kinds.base import Diff, Finding, Snapshot
@@ -368,31 +374,54 @@ class TextDiffView(KindDiffView):
         super().__init__(parent)
         self._findings = FindingsStrip(self)
         self._summary = plain_label("", self)
-        self._unified_button = QPushButton("Unified", self)
-        self._side_button = QPushButton("Side by side", self)
+        # Mnemonics: Alt+U, Alt+S, Alt+W.
+        self._unified_button = QPushButton("&Unified", self)
+        self._unified_button.setToolTip("The two texts as one, lines marked + and − (Alt+U)")
+        self._side_button = QPushButton("&Side by side", self)
+        self._side_button.setToolTip("The older text on the left, the newer on the right (Alt+S)")
         self._modes = QButtonGroup(self)
         for button in (self._unified_button, self._side_button):
             button.setCheckable(True)
+            button.setAccessibleName(button.text().replace("&", ""))
             self._modes.addButton(button)
         self._unified_button.setChecked(True)
-        self._whole = QCheckBox("Whole text", self)
+        self._whole = QCheckBox("&Whole text", self)
+        self._whole.setAccessibleName("Whole text")
         self._whole.setToolTip(
-            f"Show every line, not only the changed ones and {CONTEXT} lines around them"
+            f"Show every line, not only the changed ones and {CONTEXT} lines around them (Alt+W)"
+        )
+        find = view_action(self, "Find", QKeySequence.StandardKey.Find, self._focus_search)
+        find_next = view_action(
+            self, "Next match", QKeySequence.StandardKey.FindNext, self.find_next
+        )
+        find_previous = view_action(
+            self, "Previous match", QKeySequence.StandardKey.FindPrevious, self.find_previous
         )
         self._search = QLineEdit(self)
         self._search.setPlaceholderText("Find in the text")
         self._search.setAccessibleName("Find in the text")
+        self._search.setToolTip(with_keys("Find in the text", find))
         self._search.setClearButtonEnabled(True)
-        self._previous = QPushButton("Previous", self)
-        self._next = QPushButton("Next", self)
+        self._previous = action_button(find_previous, "Previous", "Previous match", self)
+        self._previous.setAccessibleName("Previous match")
+        self._next = action_button(find_next, "Next", "Next match", self)
+        self._next.setAccessibleName("Next match")
         self._search_state = plain_label("", self)
-        self._ignore_line = QPushButton("Ignore lines like this…", self)
-        self._ignore_line.setToolTip(
-            "Leave lines like the one under the cursor out of this tracker's next checks"
+        self._ignore_action = view_action(
+            self, "Ignore lines like this…", "Ctrl+I", self.ignore_current_line
         )
-        self._mask_part = QPushButton("Mask this part…", self)
-        self._mask_part.setToolTip(
-            "Read the selected part (and parts like it) as “…” in this tracker's next checks"
+        self._ignore_line = action_button(
+            self._ignore_action,
+            "Ignore lines like this…",
+            "Leave lines like the one under the cursor out of this tracker's next checks",
+            self,
+        )
+        self._mask_action = view_action(self, "Mask this part…", "Ctrl+M", self.mask_selection)
+        self._mask_part = action_button(
+            self._mask_action,
+            "Mask this part…",
+            "Read the selected part (and parts like it) as “…” in this tracker's next checks",
+            self,
         )
 
         self._unified = _Pane("Unified diff", self)
@@ -439,12 +468,8 @@ class TextDiffView(KindDiffView):
 
         self._modes.buttonToggled.connect(self._on_mode)
         self._whole.toggled.connect(self._on_whole)
-        self._next.clicked.connect(lambda: self.find_next())
-        self._previous.clicked.connect(lambda: self.find_previous())
         self._search.returnPressed.connect(lambda: self.find_next())
         self._search.textChanged.connect(lambda _: self._search_state.setText(""))
-        self._ignore_line.clicked.connect(self.ignore_current_line)
-        self._mask_part.clicked.connect(self.mask_selection)
         for pane in (self._unified, self._left, self._right):
             pane.cursorPositionChanged.connect(lambda pane=pane: self._on_cursor(pane))
             pane.selectionChanged.connect(lambda pane=pane: self._on_cursor(pane))
@@ -455,15 +480,6 @@ class TextDiffView(KindDiffView):
         for one, other in ((self._left, self._right), (self._right, self._left)):
             one.verticalScrollBar().valueChanged.connect(other.verticalScrollBar().setValue)
             one.horizontalScrollBar().valueChanged.connect(other.horizontalScrollBar().setValue)
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            (QKeySequence.StandardKey.Find, self._focus_search),
-            (QKeySequence.StandardKey.FindNext, self.find_next),
-            (QKeySequence.StandardKey.FindPrevious, self.find_previous),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(context)
-            shortcut.activated.connect(slot)
         self.show_message("")
 
     # -- what tests and the history view use ---------------------------------------------------
@@ -669,10 +685,10 @@ class TextDiffView(KindDiffView):
         self._active = pane
         line = self.current_line()
         shown = self._stack.currentWidget() is not self._message
-        self._ignore_line.setEnabled(
+        self._ignore_action.setEnabled(
             shown and line is not None and ignore_rule_for_line(line.text) is not None
         )
-        self._mask_part.setEnabled(
+        self._mask_action.setEnabled(
             shown and mask_rule_for_selection(self.selected_part()) is not None
         )
 
@@ -683,10 +699,7 @@ class TextDiffView(KindDiffView):
         menu = pane.createStandardContextMenu(position)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.addSeparator()
-        ignore = menu.addAction("Ignore lines like this…", self.ignore_current_line)
-        ignore.setEnabled(self._ignore_line.isEnabled())
-        mask = menu.addAction("Mask this part…", self.mask_selection)
-        mask.setEnabled(self._mask_part.isEnabled())
+        menu.addActions([self._ignore_action, self._mask_action])  # with their keys
         menu.popup(pane.viewport().mapToGlobal(position))
 
     # -- rendering ------------------------------------------------------------------------------
@@ -695,8 +708,8 @@ class TextDiffView(KindDiffView):
         self._unified_button.setEnabled(diff)
         self._side_button.setEnabled(diff)
         self._whole.setEnabled(diff)
-        self._ignore_line.setEnabled(False)
-        self._mask_part.setEnabled(False)
+        self._ignore_action.setEnabled(False)
+        self._mask_action.setEnabled(False)
 
     def _on_mode(self, *_: object) -> None:
         if self._diff is not None and not self._diff.is_empty:
@@ -747,8 +760,8 @@ class TextDiffView(KindDiffView):
     def _show_text(self, text: str) -> None:
         self._message.setText(text)
         self._stack.setCurrentWidget(self._message)
-        self._ignore_line.setEnabled(False)
-        self._mask_part.setEnabled(False)
+        self._ignore_action.setEnabled(False)
+        self._mask_action.setEnabled(False)
 
     def changeEvent(self, event: QEvent) -> None:
         # A theme switch: the formats carry colours, so what is shown is built again.
