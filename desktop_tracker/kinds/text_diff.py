@@ -296,6 +296,12 @@ def _word_match(a: list[str], b: list[str]) -> tuple[float, list[tuple[str, int,
     return (2.0 * same / total if total else 1.0), opcodes
 
 
+def word_segments(old: str, new: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
+    """A removed line and the added line that replaced it in pieces, the words that differ
+    marked, as this diff marks them (kinds/line_diff.py shows them for bodies' lines too)."""
+    return _word_segments(old, new)
+
+
 def _word_segments(old: str, new: str) -> tuple[tuple[Segment, ...], tuple[Segment, ...]]:
     """The two lines in pieces, the words that differ marked (a line that only gained words
     has none marked on its old side); whole lines marked when they are too long to compare
