@@ -48,6 +48,9 @@ from desktop_tracker.service.trackers import (
 log = logging.getLogger(__name__)
 
 BURST_WINDOW = 2.0  # seconds: at most one pop-up this often
+# New notifications change the unread count (the tray, the window's title bar and the inbox
+# follow it) at most this often: a burst of 200 checks says a new count a few times, not 200.
+COUNT_DELAY_MS = 200
 SUMMARY_LINES = 4  # notifications listed in a summary's body, one line each
 TRAY_MESSAGE_MS = 10_000
 
@@ -207,6 +210,8 @@ class NotificationCenter(QObject):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self._flush)
+        self._count_timer = QTimer(self, singleShot=True, interval=COUNT_DELAY_MS)
+        self._count_timer.timeout.connect(self._emit_count)
         # Subscribed at once, so nothing stored while `start()` reads is missed.
         unsubscribe = service.events.subscribe(self._on_event)
         self._unsubscribe: Callable[[], None] | None = unsubscribe
@@ -237,6 +242,7 @@ class NotificationCenter(QObject):
             self._unsubscribe()
             self._unsubscribe = None
         self._flush_timer.stop()
+        self._count_timer.stop()
         self._pending.clear()
 
     @property
@@ -282,7 +288,8 @@ class NotificationCenter(QObject):
         if notification.id is not None and unread:
             self._unread.add(notification.id)
             self._added_while_loading.add(notification.id)
-            self._emit_count()
+            if not self._count_timer.isActive():
+                self._count_timer.start()  # `unread_count` has it now; the signal follows
         self._pending.append(notification)
         self._pump()
 
@@ -350,6 +357,7 @@ class NotificationCenter(QObject):
         self.marked_read.emit(None if ids is None else list(ids))
 
     def _emit_count(self) -> None:
+        self._count_timer.stop()  # said now, with whatever came meanwhile
         count = len(self._unread)
         if count != self._emitted:
             self._emitted = count
