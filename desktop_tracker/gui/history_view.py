@@ -678,10 +678,10 @@ class HistoryView(QWidget):
         self._start(self._service.history(self._tracker_id, PAGE, before=oldest), add, failed)
 
     def _update_more(self) -> None:
+        # Older revisions are kept than the oldest shown.
         shown = self._revisions.entries()
-        oldest_kept = self._kept[-1].id if self._kept else None
-        self._revisions.more = bool(shown) and (
-            oldest_kept is not None and oldest_kept < shown[-1].revision.id
+        self._revisions.more = bool(shown and self._kept) and (
+            self._kept[-1].id < shown[-1].revision.id
         )
 
     def _loaded(self, snapshot: _Snapshot) -> None:
