@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import platform
 import sys
-from pathlib import Path
+
+# Every start imports this package, the quickest commands too: what only the version and the
+# log's first line need (platform, pathlib) is imported where they ask for it.
 
 __version__ = "0.1.0"
 
@@ -16,6 +17,8 @@ FROZEN = "frozen (PyInstaller)"
 def build_kind() -> str:
     """How this copy of the app was made: a PyInstaller build, a checkout of the source (also
     installed with `pip install -e`), or a package installed from a wheel."""
+    from pathlib import Path
+
     if getattr(sys, "frozen", False):
         return FROZEN
     if (Path(__file__).resolve().parent.parent / "pyproject.toml").is_file():
@@ -50,6 +53,8 @@ def _qt_not_loaded() -> str:
 
 def build_facts() -> dict[str, str]:
     """What a bug report needs: the version, the platform, Python, Qt (if loaded), build kind."""
+    import platform
+
     system = platform.system() or sys.platform
     release = platform.release()
     machine = platform.machine()

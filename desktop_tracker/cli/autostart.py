@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 
 from desktop_tracker.autostart import AutostartError, login_entry, set_enabled
-from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, data_dir_option, fail
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, Parsers, data_dir_option, fail
 from desktop_tracker.data_dir import resolve_data_dir
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(commands: Parsers) -> None:
     parser = commands.add_parser(
         "autostart",
-        help="start the app at login, in the tray: on, off or status",
         description=(
             "Start the app at login, in the tray (its window where there is no tray): an XDG "
             "autostart entry on Linux, the Run key on Windows, a LaunchAgent on macOS. The "

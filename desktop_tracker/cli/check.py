@@ -14,13 +14,13 @@ from desktop_tracker.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
-    KIND_HELP,
     TLS_OFF_WARNING,
     Parsers,
     UsageError,
     data_dir_option,
     fail,
     header_option,
+    kind_help,
     kind_option,
     parse_headers,
 )
@@ -40,10 +40,9 @@ TARGET_RULE = (
 )
 
 
-def add_parser(commands: Parsers) -> None:
+def add_parsers(commands: Parsers) -> None:
     check = commands.add_parser(
         "check",
-        help="check a page once (writing nothing), or a stored tracker now",
         description="check URL: fetch the page once and print what its kind finds; nothing "
         "is written, no data directory is used. check NAME: check a stored tracker now, keep "
         "a revision if it changed, and say what changed (exit 1 with the reason when the "
@@ -53,7 +52,7 @@ def add_parser(commands: Parsers) -> None:
     check.add_argument("--name", metavar="NAME", help="check the stored tracker named NAME")
     kind_option(
         check,
-        KIND_HELP + "; with a NAME: when trackers of different kinds share it, which one",
+        kind_help() + "; with a NAME: when trackers of different kinds share it, which one",
     )
     check.add_argument(
         "--selector",

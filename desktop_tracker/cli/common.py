@@ -1,22 +1,33 @@
 """What every command shares: exit codes, how errors are printed, the options several commands
-take (one definition each), and the JSON forms several commands print."""
+take (one definition each), and the JSON forms several commands print.
+
+Every command imports this module, `--help` too: it imports nothing heavy (the kinds are looked
+up when an option needs their names).
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol
 
-from desktop_tracker.core.jobs import RunRecord
 from desktop_tracker.core.quoting import quote
-from desktop_tracker.domain.trackers import Tracker
-from desktop_tracker.kinds.registry import DEFAULT_KIND, KIND_NAMES
+
+if TYPE_CHECKING:
+    from desktop_tracker.core.jobs import RunRecord
+    from desktop_tracker.domain.trackers import Tracker
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
-Parsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+class Parsers(Protocol):
+    """Where a command's module adds its parsers: by name, each with its description (its line
+    in `desktop-tracker --help` is in cli/__init__.py, so that `--help` imports no command)."""
+
+    def add_parser(
+        self, name: str, *, description: str | None = None
+    ) -> argparse.ArgumentParser: ...
 
 
 def fail(message: str, code: int) -> int:
@@ -67,13 +78,21 @@ def header_option(parser: argparse.ArgumentParser, help_text: str | None = None)
 
 
 def kind_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    from desktop_tracker.kinds.registry import KIND_NAMES
+
     parser.add_argument("--kind", choices=KIND_NAMES, metavar="KIND", default=None, help=help_text)
 
 
-KIND_HELP = (
-    f"what to watch: {', '.join(KIND_NAMES)} (scripts and stylesheets, the page's text, "
-    f"its security headers; default {DEFAULT_KIND})"
-)
+def kind_help() -> str:
+    """--kind's help where it picks a new tracker's kind."""
+    from desktop_tracker.kinds.registry import DEFAULT_KIND, KIND_NAMES
+
+    return (
+        f"what to watch: {', '.join(KIND_NAMES)} (scripts and stylesheets, the page's text, "
+        f"its security headers; default {DEFAULT_KIND})"
+    )
+
+
 WHICH_KIND_HELP = "when trackers of different kinds share the name: the one of this kind"
 
 
@@ -207,6 +226,8 @@ RETRY_HELP = (
 
 def iso(timestamp: float | None) -> str | None:
     """An instant as ISO 8601 in UTC, seconds included."""
+    from datetime import UTC, datetime
+
     if timestamp is None:
         return None
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")

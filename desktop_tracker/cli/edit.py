@@ -30,13 +30,13 @@ from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.retry import RetryStrategy, parse_retry
 from desktop_tracker.core.schedules import parse_schedule
 from desktop_tracker.domain.trackers import Tracker
+from desktop_tracker.domain.urls import complete_url
 from desktop_tracker.service.trackers import TrackerService
 
 
-def add_parser(commands: Parsers) -> None:
+def add_parsers(commands: Parsers) -> None:
     edit = commands.add_parser(
         "edit",
-        help="change a tracker's settings",
         description="Change what is given, nothing else, checked as add checks it, and say "
         "what changed. Repeatable options add to what the tracker has; --clear-… first "
         "drops it (--clear-mask --mask X: X alone). The kind stays: add a tracker of the "
@@ -109,7 +109,7 @@ def edited(tracker: Tracker, args: argparse.Namespace) -> Tracker:
     changes: dict[str, Any] = {}
     for field_name, value in (
         ("name", args.new_name),
-        ("url", args.url),
+        ("url", None if args.url is None else complete_url(args.url)),
         ("schedule", args.schedule),
         ("timezone", args.tz),
         ("revisions", args.revisions),

@@ -34,7 +34,6 @@ RUNS_SHOWN = 20  # in the text form; --json has them all (the last 100)
 def add_parsers(commands: Parsers) -> None:
     history = commands.add_parser(
         "history",
-        help="a tracker's revisions, diffs, findings and runs",
         description="A tracker's kept revisions, newest first, each with its diff against the "
         "one before and what is weak in it; then its runs. Request header values are "
         "never printed (export writes them).",
@@ -47,7 +46,6 @@ def add_parsers(commands: Parsers) -> None:
 
     notifications = commands.add_parser(
         "notifications",
-        help="what the trackers told, newest first",
         description="The notifications kept (changes, failures, recoveries), newest first.",
     )
     notifications.add_argument("--unread", action="store_true", help="only those not read")

@@ -25,10 +25,9 @@ from desktop_tracker.service.trackers import TrackerService
 FETCHES_MIN, FETCHES_MAX, FETCHES_DEFAULT = 2, 10, 3
 
 
-def add_parser(commands: Parsers) -> None:
+def add_parsers(commands: Parsers) -> None:
     learn = commands.add_parser(
         "learn",
-        help="propose mask rules for what changes by itself on a tracker's page",
         description="Fetch the tracker's page a few times in a row (nothing is stored) and "
         "propose a mask rule for each part that changed between fetches and looks like noise: "
         "a nonce, a token, a timestamp, a counter, a cache-busting query string. With "

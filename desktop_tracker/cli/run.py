@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_tracker import describe_build
-from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, data_dir_option, fail
+from desktop_tracker.cli.common import EXIT_FAILED, EXIT_OK, Parsers, data_dir_option, fail
 from desktop_tracker.data_dir import (
     LOG_NAME,
     DataDirError,
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 10.0  # seconds runs in flight get to finish: AppServices.close's own
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("run", help="run the scheduler")
+def add_parsers(commands: Parsers) -> None:
+    parser = commands.add_parser("run")
     parser.add_argument(
         "--headless", action="store_true", help="without a window, until SIGINT/SIGTERM"
     )  # without it: the desktop window

@@ -7,14 +7,12 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from desktop_tracker.cli.common import EXIT_OK, EXIT_USAGE, fail
+from desktop_tracker.cli.common import EXIT_OK, EXIT_USAGE, Parsers, fail
 from desktop_tracker.core.schedules import InvalidSchedule, parse_schedule
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser(
-        "schedule", help="describe a schedule and print its next due times"
-    )
+def add_parsers(commands: Parsers) -> None:
+    parser = commands.add_parser("schedule")
     parser.add_argument(
         "expression",
         metavar="EXPR",

@@ -8,10 +8,8 @@ import shlex
 import sys
 from typing import Any
 
-from desktop_tracker.cli import edit
 from desktop_tracker.cli.common import (
     EXIT_OK,
-    KIND_HELP,
     RETRY_HELP,
     SCHEDULE_HELP,
     TLS_OFF_MARK,
@@ -22,6 +20,7 @@ from desktop_tracker.cli.common import (
     data_dir_option,
     header_option,
     iso,
+    kind_help,
     kind_option,
     misplaced_option,
     parse_headers,
@@ -34,6 +33,7 @@ from desktop_tracker.cli.services import guarded, tracker_named, with_trackers
 from desktop_tracker.core.retry import RetryStrategy, parse_retry
 from desktop_tracker.core.schedules import parse_schedule
 from desktop_tracker.domain.trackers import REVISIONS_DEFAULT, Tracker
+from desktop_tracker.domain.urls import complete_url
 from desktop_tracker.kinds.registry import DEFAULT_KIND
 from desktop_tracker.service.trackers import TrackerService
 
@@ -41,7 +41,6 @@ from desktop_tracker.service.trackers import TrackerService
 def add_parsers(commands: Parsers) -> None:
     add = commands.add_parser(
         "add",
-        help="add a tracker",
         description="Add a tracker: a page checked on a schedule, one of three kinds. "
         "resources: its scripts and stylesheets, fingerprinted; content: its text (or the "
         "text of the elements --selector matches); headers: its security headers, cookie "
@@ -49,7 +48,7 @@ def add_parsers(commands: Parsers) -> None:
     )
     add.add_argument("url", metavar="URL")
     add.add_argument("--name", required=True, help="what you call it (1-100 characters)")
-    kind_option(add, KIND_HELP)
+    kind_option(add, kind_help())
     add.add_argument(
         "--schedule", default="manual", metavar="EXPR", help=f"{SCHEDULE_HELP} (default: manual)"
     )
@@ -69,23 +68,19 @@ def add_parsers(commands: Parsers) -> None:
     data_dir_option(add)
     add.set_defaults(handler=add_command)
 
-    edit.add_parser(commands)  # after add, in --help too
-
-    listing = commands.add_parser("list", help="list trackers")
+    listing = commands.add_parser("list")
     listing.add_argument("--json", action="store_true", help="print JSON")
     data_dir_option(listing)
     listing.set_defaults(handler=list_command)
 
-    remove = commands.add_parser("remove", help="remove a tracker and its history")
+    remove = commands.add_parser("remove")
     remove.add_argument("name", metavar="NAME")
     kind_option(remove, WHICH_KIND_HELP)
     data_dir_option(remove)
     remove.set_defaults(handler=remove_command)
 
     for command, words in (("pause", "stop checking"), ("resume", "check again on schedule")):
-        parser = commands.add_parser(
-            command, help=f"{words}: one tracker, or --all", description=f"{words.capitalize()}."
-        )
+        parser = commands.add_parser(command, description=f"{words.capitalize()}.")
         parser.add_argument("name", metavar="NAME", nargs="?")
         parser.add_argument("--all", action="store_true", help="every tracker (of --kind)")
         kind_option(parser, WHICH_KIND_HELP + "; with --all, those of this kind")
@@ -111,7 +106,7 @@ def add_command(args: argparse.Namespace) -> int:
         )
     tracker = Tracker(
         name=args.name,
-        url=args.url,
+        url=complete_url(args.url),
         kind=kind,
         revisions=args.revisions,
         headers=parse_headers(args.header),

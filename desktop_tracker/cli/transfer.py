@@ -20,7 +20,6 @@ from desktop_tracker.service.export_format import (
 def add_parsers(commands: Parsers) -> None:
     export = commands.add_parser(
         "export",
-        help="write every tracker as JSON",
         description="Every tracker as JSON, request headers included as they are: a FILE is "
         "written readable by you alone.",
     )
@@ -28,7 +27,7 @@ def add_parsers(commands: Parsers) -> None:
     data_dir_option(export)
     export.set_defaults(handler=export_command)
 
-    load = commands.add_parser("import", help="add the trackers of an export (all or none)")
+    load = commands.add_parser("import")
     load.add_argument("file", metavar="FILE", help="a file written by export, or - for stdin")
     data_dir_option(load)
     load.set_defaults(handler=import_command)

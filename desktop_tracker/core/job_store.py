@@ -29,6 +29,13 @@ class JobStore(Protocol):
         """The timing of every enabled job: all the scheduler needs to start."""
         ...
 
+    def load_due(
+        self, until: float, job_ids: Iterable[str] = ()
+    ) -> Awaitable[dict[str, tuple[Job, JobTiming]]]:
+        """The enabled jobs with something due at or before `until`, and the enabled ones among
+        `job_ids`, with their definitions: what the scheduler fires first when it starts."""
+        ...
+
     def load_jobs(self, job_ids: Iterable[str]) -> Awaitable[dict[str, Job]]:
         """Definitions of the given jobs (missing ids are left out)."""
         ...

@@ -14,6 +14,9 @@ How it keeps its promises:
 - A run is recorded as started (and its job's next instant moved on) in the same transaction; a
   run still marked started when the scheduler starts again was cut short by a crash and is run
   again. Writes of runs due together are handed to the store as one batch.
+- Starting on thousands of jobs, what is due within a couple of seconds is read first, with its
+  definitions, and fired; the other jobs' timings are read after. What happens to a job in
+  between (it fires, is added, changed or removed) wins over that older read.
 """
 
 from __future__ import annotations
@@ -21,9 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
-import itertools
 import logging
-import uuid
+import os
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -60,6 +62,9 @@ log = logging.getLogger(__name__)
 # before the instant, and the last step is short enough to be precise.
 _PRECISE_SLEEP = 0.020
 _APPROACH = 0.94
+# At start, jobs due within this many seconds are read (with their definitions) and queued before
+# the timings of all the others; a job due later than that is queued by then.
+_START_HORIZON = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +110,18 @@ class Scheduler:
 
         self._timings: dict[str, JobTiming] = {}  # enabled jobs only
         self._jobs: dict[str, Job] = {}  # definitions loaded so far
-        self._heap: list[tuple[float, int, str]] = []
+        # (due, job id): a job has one current entry; ids break ties, and are unique.
+        self._heap: list[tuple[float, str]] = []
         self._queued: dict[str, float] = {}  # the heap entry that is current for each job
-        self._order = itertools.count()
         self._running: dict[str, asyncio.Task[RunRecord]] = {}
         self._deferred: set[str] = set()  # due while running: run again when the run ends
         self._writes: set[asyncio.Task[object]] = set()  # store writes not yet done
         self._results: list[RunResult] = []  # results waiting to be handed to the store
         self._prefetch: asyncio.Task[None] | None = None
+        # While start reads the timings of the jobs not due soon: the ids whose timing changed
+        # meanwhile (in memory, they are newer than what was read).
+        self._loading: set[str] | None = None
+        self._ready = asyncio.Event()  # set once start knows every job's timing
 
         self._changed = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
@@ -133,35 +142,78 @@ class Scheduler:
         return self._paused
 
     async def start(self) -> None:
-        """Recover runs cut short by a crash, load every job's timing and begin firing."""
+        """Recover runs cut short by a crash, fire what is due, load every job's timing and go on
+        firing.
+
+        What is due (or soon due) is read first, definitions and all, and fired before the
+        timings of the other jobs are read: those are most of the file, and reading them takes
+        longer than firing. `start` returns once every job's timing is known.
+        """
         if self.running:
             return
         self._stopping = False
+        self._ready.clear()
         now = self._clock.now()
-        interrupted = await self._store.recover_interrupted(now)
-        await self._store.changed_elsewhere()  # the baseline for noticing other writers
-        self._timings = await self._store.load_timings()
-        reruns: list[tuple[str, JobTiming]] = []
+        # Queued together: the store runs them one after the other, in this order.
+        recovering = self._store.recover_interrupted(now)
+        baseline = self._store.changed_elsewhere()  # the baseline for noticing other writers
+        soon = self._store.load_due(now + _START_HORIZON)
+        interrupted = await recovering
+        await baseline
+        first = await soon
+        rerun_ids = {run.job_id for run in interrupted} - first.keys()
+        if rerun_ids:  # rare: a crash; their jobs are due again now, wherever their schedule is
+            first.update(await self._store.load_due(now + _START_HORIZON, rerun_ids))
+        self._timings = {}
+        for job_id, (job, timing) in first.items():
+            self._jobs[job_id] = job
+            self._timings[job_id] = timing
+        reruns: list[Awaitable[None]] = []
         for run in interrupted:
-            timing = self._timings.get(run.job_id)
-            if timing is None:
+            current = self._timings.get(run.job_id)
+            if current is None:
                 continue  # the job was removed or paused since
-            rerun = timing._replace(
+            rerun = current._replace(
                 retry_due=now, retry_attempt=run.attempt, retry_planned=run.planned_at
             )
             self._timings[run.job_id] = rerun
-            reruns.append((run.job_id, rerun))
+            reruns.append(self._store.save_timing(run.job_id, rerun))
             self.events.publish(RunInterrupted(run.job_id, run.run_id, run.planned_at, run.attempt))
-        for job_id, timing in reruns:
-            await self._store.save_timing(job_id, timing)
+        for saved in reruns:
+            await saved
         self._queued = {}
         for job_id, timing in self._timings.items():
             due = timing.due
             if due is not None:
                 self._queued[job_id] = due
         self._compact_heap()
-        self._loop_task = asyncio.ensure_future(self._run_loop())
-        self._prefetch = asyncio.ensure_future(self._prefetch_definitions())
+        self._loading = set()
+        try:
+            if not self._paused:
+                try:
+                    await self._fire_due(self._clock.now())
+                except Exception:
+                    log.exception("firing at start failed; the loop tries again")
+            self._loop_task = asyncio.ensure_future(self._run_loop())
+            # The runs just started take their first step (their handlers are called) before
+            # the database thread starts building thousands of timings, which holds the GIL.
+            await asyncio.sleep(0)
+            rest = await self._store.load_timings()
+        except BaseException:
+            self._loading = None
+            self._ready.set()
+            await self.stop(grace=0)
+            raise
+        touched, self._loading = self._loading, None
+        # Jobs fired, added, changed or removed meanwhile are known better here than in the read.
+        known = self._timings
+        fresh = {i: t for i, t in rest.items() if i not in known and i not in touched}
+        known.update(fresh)
+        self._queue_all(fresh)
+        self._ready.set()
+        self._changed.set()
+        if not self._stopping:
+            self._prefetch = asyncio.ensure_future(self._prefetch_definitions())
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop firing; let runs in flight finish for `grace` seconds, then interrupt them."""
@@ -210,13 +262,18 @@ class Scheduler:
                 timing = planned[key] = first_timing(job, now)
             entries.append((job, timing))
         await self._store.save_jobs(entries)
+        enabled: dict[str, JobTiming] = {}
         for job, timing in entries:
             self._jobs[job.id] = job
             if job.enabled:
-                self._timings[job.id] = timing
+                enabled[job.id] = timing
             else:
+                enabled.pop(job.id, None)  # given twice, the last one disabled
                 self._forget(job.id)
-        self._queue_all([job.id for job, _ in entries if job.enabled])
+        if self._loading is not None:
+            self._loading.update(enabled)
+        self._timings.update(enabled)
+        self._queue_all(enabled)
         self._changed.set()
         return [timing for _, timing in entries]
 
@@ -247,6 +304,10 @@ class Scheduler:
         """
         if job_id in self._running:
             return None
+        if self._loading is not None:
+            await self._ready.wait()  # its timing may not be read yet: the claim writes it
+            if job_id in self._running:
+                return None
         job = await self._definition(job_id)
         now = self._clock.now()
         claim = RunClaim(
@@ -341,7 +402,7 @@ class Scheduler:
     async def _fire_due(self, now: float) -> None:
         due_ids: list[str] = []
         while self._heap and self._heap[0][0] <= now:
-            due, _, job_id = heapq.heappop(self._heap)
+            due, job_id = heapq.heappop(self._heap)
             if self._queued.get(job_id) != due:
                 continue  # replaced by a later entry
             del self._queued[job_id]
@@ -358,12 +419,13 @@ class Scheduler:
         claims: list[RunClaim] = []
         skips: list[tuple[RunRecord, JobTiming]] = []
         starts: list[tuple[Job, RunClaim]] = []
+        nexts: dict[tuple[str, str], float | None] = {}  # jobs due together share schedules
         for job_id in due_ids:
             timing = self._timings.get(job_id)
             job = self._jobs.get(job_id)
             if timing is None or job is None:
                 continue  # removed or paused while we looked it up
-            taken = self._take(job, timing, now)
+            taken = self._take(job, timing, now, nexts)
             if isinstance(taken, RunClaim):
                 claims.append(taken)
                 starts.append((job, taken))
@@ -377,15 +439,20 @@ class Scheduler:
             self._start_run(job, claim)
 
     def _take(
-        self, job: Job, timing: JobTiming, now: float
+        self,
+        job: Job,
+        timing: JobTiming,
+        now: float,
+        nexts: dict[tuple[str, str], float | None] | None = None,
     ) -> RunClaim | tuple[RunRecord, JobTiming]:
-        """Decide what the due job runs now, and move its timing past it."""
+        """Decide what the due job runs now, and move its timing past it. `nexts`: the next
+        instants after `now` found so far, by schedule and zone."""
         scheduled = timing.next_due is not None and timing.next_due <= now
         if scheduled:
             assert timing.next_due is not None
             planned, attempt = timing.next_due, 1
             # One computation from now, however many instants were missed.
-            after = JobTiming(self._next_instant(job, now))
+            after = JobTiming(self._next_instant(job, now, nexts))
         else:
             assert timing.retry_due is not None
             planned = timing.retry_planned if timing.retry_planned is not None else timing.retry_due
@@ -400,14 +467,22 @@ class Scheduler:
             return record, after
         return RunClaim(_new_run_id(), job.id, planned, now, attempt, after)
 
-    def _next_instant(self, job: Job, after: float) -> float | None:
+    def _next_instant(
+        self, job: Job, after: float, nexts: dict[tuple[str, str], float | None] | None = None
+    ) -> float | None:
+        key = (job.schedule, job.timezone)
+        if nexts is not None and key in nexts:
+            return nexts[key]
         try:
             schedule = parse_schedule(job.schedule, job.timezone)
         except InvalidSchedule:
             log.exception("job %s has a schedule that no longer parses; it will not run", job.id)
             return None
         nxt = schedule.next_due_after(datetime.fromtimestamp(after, UTC))
-        return nxt.timestamp() if nxt is not None else None
+        instant = nxt.timestamp() if nxt is not None else None
+        if nexts is not None:
+            nexts[key] = instant
+        return instant
 
     # -- one run --------------------------------------------------------------------------
 
@@ -522,6 +597,8 @@ class Scheduler:
                 retry_planned=claim.planned_at,
             )
             self._timings[job.id] = new_timing  # not queued: the scheduler is stopping
+            if self._loading is not None:
+                self._loading.add(job.id)
         record = self._finish(claim, started, RunOutcome.INTERRUPTED, "interrupted", new_timing)
         self.events.publish(RunInterrupted(job.id, claim.run_id, claim.planned_at, claim.attempt))
         return record
@@ -530,6 +607,8 @@ class Scheduler:
 
     def _set_timing(self, job_id: str, timing: JobTiming) -> None:
         self._timings[job_id] = timing
+        if self._loading is not None:
+            self._loading.add(job_id)
         due = timing.due
         if due is None:
             self._queued.pop(job_id, None)
@@ -537,36 +616,46 @@ class Scheduler:
         if self._queued.get(job_id) == due:
             return
         self._queued[job_id] = due
-        heapq.heappush(self._heap, (due, next(self._order), job_id))
+        heapq.heappush(self._heap, (due, job_id))
         if len(self._heap) > 2 * len(self._queued) + 1024:
             self._compact_heap()
 
-    def _queue_all(self, job_ids: list[str]) -> None:
-        """Queue many jobs at their current timing: one heapify rather than a push each."""
-        if len(job_ids) < 64:
-            for job_id in job_ids:
-                self._set_timing(job_id, self._timings[job_id])
+    def _queue_all(self, timings: dict[str, JobTiming]) -> None:
+        """Queue many jobs at these timings (already theirs in `_timings`): one heapify rather
+        than a push each."""
+        if len(timings) < 64:
+            for job_id, timing in timings.items():
+                self._set_timing(job_id, timing)
             return
-        for job_id in job_ids:
-            due = self._timings[job_id].due
+        queued = self._queued
+        entries = []
+        for job_id, timing in timings.items():
+            due = timing.due
             if due is None:
-                self._queued.pop(job_id, None)
-            else:
-                self._queued[job_id] = due
-        self._compact_heap()
+                queued.pop(job_id, None)
+            elif queued.get(job_id) != due:
+                queued[job_id] = due
+                entries.append((due, job_id))
+        if len(self._heap) + len(entries) > 2 * len(queued) + 1024:
+            self._compact_heap()  # drops the entries the new ones replace
+        else:
+            self._heap += entries
+            heapq.heapify(self._heap)
 
     def _forget(self, job_id: str) -> None:
+        if self._loading is not None:
+            self._loading.add(job_id)
         self._timings.pop(job_id, None)
         self._queued.pop(job_id, None)
         self._deferred.discard(job_id)
 
     def _drop_stale_heads(self) -> None:
-        while self._heap and self._queued.get(self._heap[0][2]) != self._heap[0][0]:
+        while self._heap and self._queued.get(self._heap[0][1]) != self._heap[0][0]:
             heapq.heappop(self._heap)
 
     def _compact_heap(self) -> None:
         """Rebuild the heap from the current entries, dropping stale ones."""
-        self._heap = [(due, next(self._order), job_id) for job_id, due in self._queued.items()]
+        self._heap = [(due, job_id) for job_id, due in self._queued.items()]
         heapq.heapify(self._heap)
 
     async def _definition(self, job_id: str) -> Job:
@@ -615,4 +704,6 @@ def first_timing(job: Job, now: float) -> JobTiming:
 
 
 def _new_run_id() -> str:
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, as uuid4().hex is, without building a UUID: a burst of
+    # runs due together makes hundreds.
+    return os.urandom(16).hex()

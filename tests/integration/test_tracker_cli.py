@@ -201,3 +201,18 @@ def test_import_refuses_bad_files_and_imports_nothing(capsys, tmp_path, content,
     code, _, err = run(capsys, "import", str(path), "--data-dir", str(tmp_path / "d"))
     assert code == 2 and words in err
     assert json.loads(run(capsys, "list", "--json", "--data-dir", str(tmp_path / "d"))[1]) == []
+
+
+def test_a_url_typed_without_a_scheme_is_completed_by_add_and_edit_as_the_editor_does(
+    capsys, tmp_path
+):
+    data = ("--data-dir", str(tmp_path / "data"))
+    code, _, err = run(
+        capsys, "add", "example.com", "--name", "Example", "--schedule", "manual", *data
+    )
+    assert code == 0, err
+    code, out, _ = run(capsys, "list", "--json", *data)
+    assert [t["url"] for t in json.loads(out)] == ["https://example.com/"]
+    assert run(capsys, "edit", "Example", "--url", "localhost:8080/shop", *data)[0] == 0
+    code, out, _ = run(capsys, "list", "--json", *data)
+    assert [t["url"] for t in json.loads(out)] == ["http://localhost:8080/shop"]

@@ -33,6 +33,10 @@ def _failed(error: BaseException) -> Awaitable[None]:
     return future
 
 
+def _due_by(timing: JobTiming, until: float) -> bool:
+    return any(due is not None and due <= until for due in (timing.next_due, timing.retry_due))
+
+
 class MemoryJobStore:
     """Does each write at call time, as the contract asks, and keeps everything in dicts."""
 
@@ -44,6 +48,18 @@ class MemoryJobStore:
 
     def load_timings(self) -> Awaitable[dict[str, JobTiming]]:
         return _done({i: t for i, t in self.timings.items() if self.jobs[i].enabled})
+
+    def load_due(
+        self, until: float, job_ids: Iterable[str] = ()
+    ) -> Awaitable[dict[str, tuple[Job, JobTiming]]]:
+        wanted = set(job_ids)
+        return _done(
+            {
+                i: (job, self.timings[i])
+                for i, job in self.jobs.items()
+                if job.enabled and (i in wanted or _due_by(self.timings[i], until))
+            }
+        )
 
     def load_jobs(self, job_ids: Iterable[str]) -> Awaitable[dict[str, Job]]:
         return _done({i: self.jobs[i] for i in job_ids if i in self.jobs})
