@@ -72,11 +72,13 @@ class RetryEditor(QWidget):
         self.kind = QComboBox()
         for key, label in _STRATEGIES:
             self.kind.addItem(label, key)
+        self.kind.setAccessibleName("Retry strategy")
         self.attempts = QSpinBox()
         # The spin box cannot hold a value outside 1–10, so attempts can never be out of range.
         self.attempts.setRange(1, MAX_ATTEMPTS)
         self.attempts.setValue(DEFAULT_ATTEMPTS)
         self.attempts.setSuffix(" tries in all")
+        self.attempts.setAccessibleName("Attempts")
         self.initial = _duration_edit("First wait")
         self.increment = _duration_edit("Increase by")
         self.multiplier = QDoubleSpinBox()
@@ -84,6 +86,7 @@ class RetryEditor(QWidget):
         self.multiplier.setSingleStep(0.5)
         self.multiplier.setDecimals(2)
         self.multiplier.setPrefix("× ")
+        self.multiplier.setAccessibleName("Multiplier")
         self.maximum = _duration_edit("Wait at most")
         self.initial_error = ErrorLine()
         self.increment_error = ErrorLine()
@@ -161,6 +164,28 @@ class RetryEditor(QWidget):
         """The first problem with the settings, or None."""
         return self._error
 
+    def entered(self) -> tuple[object, ...]:
+        """What the inputs hold, as entered (valid or not): equal values, the same inputs."""
+        return (
+            self.kind.currentData(),
+            self.attempts.value(),
+            self.initial.text(),
+            self.increment.text(),
+            self.multiplier.value(),
+            self.maximum.text(),
+        )
+
+    def focus_order(self) -> list[QWidget]:
+        """The inputs, in the order Tab visits them (those the strategy does not use are hidden)."""
+        return [
+            self.kind,
+            self.attempts,
+            self.initial,
+            self.increment,
+            self.multiplier,
+            self.maximum,
+        ]
+
     # --- reacting -----------------------------------------------------------------------------
 
     def _edited(self) -> None:
@@ -231,7 +256,9 @@ class RetryEditor(QWidget):
         self._form.setRowVisible(self.multiplier, name == "exponential")
         self._form.setRowVisible(self._maximum_row, name in ("linear", "exponential"))
         # A constant strategy has one wait, not a first one.
-        self._initial_label.setText("&Fixed wait:" if name == "constant" else "&First wait:")
+        constant = name == "constant"
+        self._initial_label.setText("&Fixed wait:" if constant else "&First wait:")
+        self.initial.setAccessibleName("Fixed wait" if constant else "First wait")
 
 
 def _duration_edit(name: str) -> QLineEdit:

@@ -56,19 +56,17 @@ class ErrorLine(QLabel):
     """Why a field is wrong, shown right under it.
 
     Plain text, because messages quote what the user typed (a URL may hold `<img …>`); "⚠" first,
-    so colour is not the only sign; selectable by keyboard, which also puts it in the tab chain
-    while shown, so keyboard and screen-reader users reach it right after the field.
+    so colour is not the only sign. It takes no focus: Tab goes from field to field, and the field
+    it is about carries the message as its accessible description, which screen readers say with
+    the field (each editor sets it beside `show_message`). The mouse can still select it to copy.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
-        self.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._message: str | None = None
         self._apply_colour()
         self.hide()
@@ -132,7 +130,8 @@ PREVIEW_COUNT: Final = 5
 
 # Only the exact texts the widgets themselves write are read back into them; any other spelling
 # ("@every 1h30m", "once 2026-12-01T09:00+02:00", "@midnight") opens as a custom expression, so
-# opening and saving a tracker never rewrites its schedule.
+# opening and saving a tracker never rewrites its schedule. A preset's five cron fields, exactly
+# as in PRESETS ("0 * * * *"), open as the preset and are written back as they were read.
 _EVERY_TEXT: Final = re.compile(r"@every (\d{1,4})([smhd])", re.ASCII)
 _ONCE_TEXT: Final = re.compile(r"once (\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})", re.ASCII)
 _ONCE_FORMAT: Final = "yyyy-MM-dd HH:mm"
@@ -184,13 +183,18 @@ class ScheduleEditor(QWidget):
         self._zones = sorted(zoneinfo.available_timezones())
         self._zone_by_lower = {name.lower(): name for name in self._zones}
 
+        # The text a preset was read from, when that was its cron fields: (index, text).
+        self._preset_spelling: tuple[int, str] | None = None
+
         self.mode = QComboBox()
         for key, label in _MODES:
             self.mode.addItem(label, key)
+        self.mode.setAccessibleName("Runs")
 
         self.preset = QComboBox()
         for expression, label, _fields in PRESETS:
             self.preset.addItem(label, expression)
+        self.preset.setAccessibleName("Preset")
 
         self.cron = QLineEdit()
         self.cron.setPlaceholderText("e.g. 0 9 * * 1-5")
@@ -217,6 +221,7 @@ class ScheduleEditor(QWidget):
         self.once.setTimeZone(QTimeZone.utc())
         self.once.setDisplayFormat(_ONCE_FORMAT)
         self.once.setCalendarPopup(True)
+        self.once.setAccessibleName("Date and time of the check")
 
         self.zone = QComboBox()
         self.zone.setEditable(True)
@@ -262,6 +267,9 @@ class ScheduleEditor(QWidget):
         if mode == MANUAL:
             return "manual"
         if mode == PRESET:
+            spelling = self._preset_spelling
+            if spelling is not None and spelling[0] == self.preset.currentIndex():
+                return spelling[1]
             return str(self.preset.currentData())
         if mode == EVERY:
             return f"@every {self.every_count.value()}{self.every_unit.currentData()}"
@@ -296,6 +304,27 @@ class ScheduleEditor(QWidget):
     def schedule(self) -> Schedule | None:
         """The parsed schedule, or None while it is invalid."""
         return self._schedule
+
+    def entered(self) -> tuple[str, str]:
+        """The expression and the zone as entered (valid or not)."""
+        return self.expression(), self.zone.currentText()
+
+    def focus_order(self) -> list[QWidget]:
+        """The inputs, in the order Tab visits them (those of other modes are hidden)."""
+        return [
+            self.mode,
+            self.preset,
+            self.cron,
+            self.every_count,
+            self.every_unit,
+            self.once,
+            self.zone,
+        ]
+
+    def focus_input(self) -> None:
+        """Put the keyboard in the input of the mode shown (the mode itself for manual)."""
+        buddy = self._page_label.buddy()
+        (buddy or self.mode).setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- building -----------------------------------------------------------------------------
 
@@ -383,13 +412,20 @@ class ScheduleEditor(QWidget):
 
     def _load_expression(self, text: str) -> None:
         presets = [expression for expression, _label, _fields in PRESETS]
+        preset_fields = [fields for _expression, _label, fields in PRESETS]
         every = _EVERY_TEXT.fullmatch(text)
         once = _ONCE_TEXT.fullmatch(text)
         self.cron.clear()
+        self._preset_spelling = None
         if text == "manual":
             self._set_mode(MANUAL)
         elif text in presets:
             self.preset.setCurrentIndex(presets.index(text))
+            self._set_mode(PRESET)
+        elif text in preset_fields:
+            index = preset_fields.index(text)
+            self.preset.setCurrentIndex(index)
+            self._preset_spelling = (index, text)
             self._set_mode(PRESET)
         elif every and int(every.group(1)) >= 1:
             self.every_count.setValue(int(every.group(1)))

@@ -7,6 +7,14 @@ Tracker. Given the trackers service, it also fetches the page on request, writin
 
 The kind chosen (resources, content, headers) brings its own fields, from gui/kinds/editors.py;
 the common fields stay as they are when the kind changes.
+
+Made for a first tracker: a new one checks hourly (or on the schedule the main window passes as
+the user's preference); a URL typed without a scheme is completed (`domain.urls.complete_url`); a
+name left empty is the URL's host; what a first tracker does not need (revisions, TLS, retries,
+request headers, ignore and mask rules, a kind's advanced options) is folded under "Advanced ▸",
+open by itself when any of it is set or wrong. A schedule that runs more often than once a minute
+is confirmed on OK, and Cancel, Escape or the window's close button ask before edits are lost.
+The form scrolls inside the dialog, so OK and Cancel stay on a small screen.
 """
 
 from __future__ import annotations
@@ -14,11 +22,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
 import shiboken6
 from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
     QLocale,
     QModelIndex,
     QPersistentModelIndex,
@@ -27,37 +37,48 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_tracker.core.durations import duration_in_words
 from desktop_tracker.core.retry import NO_RETRY
+from desktop_tracker.core.schedule_rate import Pace, more_often_than_once_a_minute
 from desktop_tracker.domain.trackers import (
+    NAME_MAX,
     REVISIONS_DEFAULT,
     REVISIONS_MAX,
     REVISIONS_MIN,
     InvalidTracker,
     Tracker,
 )
+from desktop_tracker.domain.urls import complete_url, name_from_url
 from desktop_tracker.gui.kinds.editors import EditorService, KindFields, fields_for
 from desktop_tracker.gui.noise_dialog import FETCHES, NoiseDialog
 from desktop_tracker.gui.plain_text import plain_label, window_title_text
@@ -67,7 +88,18 @@ from desktop_tracker.kinds.noise import ProposedRule
 from desktop_tracker.kinds.registry import DEFAULT_KIND, KINDS, UnknownKind, kind_for
 from desktop_tracker.kinds.rules import MASK as MASKED
 
-__all__ = ["HeaderValueDelegate", "TrackerEditor", "validation_errors"]
+__all__ = [
+    "DEFAULT_SCHEDULE",
+    "HeaderValueDelegate",
+    "TrackerEditor",
+    "fast_schedule_words",
+    "validation_errors",
+]
+
+# A new tracker's schedule unless the main window passes the user's own: hourly, at minute 0 (the
+# "Hourly" preset, in the five fields a preference is written in). Often enough to hear of a
+# change the same day, and light on the site; "manual" would never check at all.
+DEFAULT_SCHEDULE: Final = "0 * * * *"
 
 # Field values that are always valid, swapped in for a field at fault so that `validated()` goes
 # on to report the next one: the editor shows every field's error at once, not only the first.
@@ -104,6 +136,34 @@ TLS_WARNING: Final = (
     "⚠ Certificate errors will be ignored: anyone on the network path could change what this "
     "tracker sees. Use only for a test server you trust."
 )
+NAME_HINT: Final = "e.g. Shop checkout page"
+ADVANCED: Final = "Advanced"
+ADVANCED_INSIDE: Final = "Revisions, TLS, retries, request headers, ignore and mask rules"
+DISCARD_QUESTION: Final = "Discard your changes?"
+FAST_WHY: Final = (
+    "Checking a page that often puts load on its site and can get you blocked; once a minute or "
+    "less often suits nearly every page."
+)
+_RULE_LINES: Final = 5  # the lines an ignore or mask field asks room for
+_HEADER_ROWS: Final = 3  # the rows the request headers table asks room for
+# Room the window manager's frame and the desktop's panels may take around the dialog.
+_FRAME_ALLOWANCE: Final = QSize(24, 64)
+# The dialog can be made this small and still shows OK and Cancel; its form scrolls (a 1024×600
+# screen has about 1024×550 for a window, with its title bar and the desktop's panels).
+MINIMUM_SIZE: Final = QSize(520, 360)
+
+
+def fast_schedule_words(pace: Pace, *, all_day: bool) -> str:
+    """'This runs every 10 seconds.', with ': 8,640 checks a day' when it runs so `all_day` (an
+    interval does; a cron expression may run that often in some hours only), or 'This runs as
+    often as every 4 seconds.' when its runs are not evenly spaced."""
+    seconds = pace.shortest.total_seconds()
+    every = duration_in_words(seconds, "long")
+    if not pace.steady:
+        return f"This runs as often as every {every}."
+    if not all_day:
+        return f"This runs every {every}."
+    return f"This runs every {every}: {round(86400 / seconds):,} checks a day."
 
 
 def validation_errors(candidate: Tracker) -> tuple[Tracker | None, dict[str, str]]:
@@ -122,6 +182,20 @@ def validation_errors(candidate: Tracker) -> tuple[Tracker | None, dict[str, str
         else:
             return (None if errors else valid), errors
     return None, errors
+
+
+class _HeaderNameDelegate(QStyledItemDelegate):
+    """Edits a header name in a field screen readers call "Header name"."""
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        editor.setAccessibleName("Header name")
+        return editor
 
 
 class HeaderValueDelegate(QStyledItemDelegate):
@@ -154,6 +228,7 @@ class HeaderValueDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> QWidget:
         editor = super().createEditor(parent, option, index)
+        editor.setAccessibleName("Header value")
         if isinstance(editor, QLineEdit):
             editor.setEchoMode(self._echo_mode())
             self._editor = editor
@@ -169,6 +244,11 @@ class TrackerEditor(QDialog):
     `taken_names` are the names of the other trackers; a name in it is refused (case-sensitive),
     except the edited tracker's own current name. `clock` is the schedule preview's "now".
     `service` fetches pages for "Test selector" and "Learn noise" (without it, they say so).
+    A new tracker starts on `default_schedule` in `default_timezone` ("" is the system's zone):
+    the main window passes the user's preferences.
+
+    `reject()` and `done()` close the dialog as they are told; the user's ways of cancelling
+    (Cancel, Escape, the window's close button) ask first when there are edits to lose.
     """
 
     def __init__(
@@ -179,28 +259,40 @@ class TrackerEditor(QDialog):
         *,
         clock: Callable[[], datetime] | None = None,
         service: EditorService | None = None,
+        default_schedule: str = DEFAULT_SCHEDULE,
+        default_timezone: str = "",
     ) -> None:
         super().__init__(parent)
         self._original = tracker
         self._service = service
+        self._clock = clock or _now_utc
         self._taken = frozenset(taken_names) - ({tracker.name} if tracker else set())
         self._result: Tracker | None = None
         self._current: Tracker | None = None
         self._errors: dict[str, str] = {}
         self.noise_dialog: NoiseDialog | None = None
+        self.question: QMessageBox | None = None  # the question being asked, while it is open
+        # A schedule the user said to save although it runs more often than once a minute.
+        self._fast_confirmed: tuple[str, str] | None = None
+        # The user folded the advanced section: only an error opens it again by itself.
+        self._folded_by_user = False
         # A new, empty form shows no errors until the user has been in a field; an existing
         # tracker's problems show at once.
         self._touched: set[str] = set() if tracker is None else set(_ALL_FIELDS)
         self._filling = False
+        self._fitted_shown = False
         self.setWindowTitle(
             "New tracker" if tracker is None else window_title_text(f"Edit tracker: {tracker.name}")
         )
 
-        self._build_widgets(clock)
+        self._build_widgets()
         self._build_layout()
         self._connect()
-        self._fill(tracker or Tracker(name="", url=""))
+        blank = Tracker(name="", url="", schedule=default_schedule, timezone=default_timezone)
+        self._fill(tracker or blank)
         self._revalidate()
+        self._initial_state = self._form_state()
+        self._fit_to_screen()
 
     # --- public API ---------------------------------------------------------------------------
 
@@ -213,14 +305,53 @@ class TrackerEditor(QDialog):
         "schedule", "retry", "options"…), shown or not yet shown."""
         return dict(self._errors)
 
+    def has_changes(self) -> bool:
+        """Whether any field holds other than what the dialog opened with."""
+        return self._form_state() != self._initial_state
+
+    def advanced_shown(self) -> bool:
+        return not self.advanced.isHidden()
+
+    def set_advanced_shown(self, shown: bool) -> None:
+        """Unfold (True) or fold the advanced section, and fit the dialog to what it shows."""
+        if shown == self.advanced_shown():
+            return
+        self.advanced.setVisible(shown)
+        self.advanced_toggle.setChecked(shown)
+        self.advanced_toggle.setText(f"{ADVANCED} {'▾' if shown else '▸'}")
+        self._update_advanced_summary()
+        if self._layout_built:
+            self._fit_to_screen()
+
     def accept(self) -> None:
+        """Save if the form is valid (OK, or Enter in a field): the URL is completed and an empty
+        name filled in first; a schedule faster than once a minute is confirmed first."""
+        if self._asking():
+            return
+        self._complete_url()
+        self._name_after_url()
         self._revalidate()
-        if self._current is None:
+        current = self._current
+        if current is None:
             # OK is disabled then, but Enter in a field can still get here: show every reason.
             self._touched |= _ALL_FIELDS
             self._revalidate()
             return
-        self._result = self._current
+        pace = self._unconfirmed_fast_pace(current)
+        if pace is not None:
+            schedule = self.schedule.schedule()
+            all_day = schedule is not None and schedule.kind == "interval"
+            self._ask(
+                title="Check this often?",
+                text=f"{fast_schedule_words(pace, all_day=all_day)} Save anyway?",
+                informative=FAST_WHY,
+                yes=("Save anyway", QMessageBox.ButtonRole.AcceptRole),
+                no="Change schedule",
+                on_yes=lambda: self._save_fast(current),
+                on_no=self.schedule.focus_input,
+            )
+            return
+        self._result = current
         super().accept()
 
     def done(self, result: int) -> None:
@@ -229,6 +360,9 @@ class TrackerEditor(QDialog):
             fields.stop()
         if self.noise_dialog is not None and shiboken6.isValid(self.noise_dialog):
             self.noise_dialog.reject()
+        question, self.question = self.question, None
+        if question is not None and shiboken6.isValid(question):
+            question.reject()
         super().done(result)
 
     def kind_name(self) -> str:
@@ -265,15 +399,127 @@ class TrackerEditor(QDialog):
             what = _FETCH_FIELDS.get(error.field, error.field)
             return f"fix {what} first: {error}"
 
+    # --- the user's ways of leaving -----------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Before the window is mapped, its children shown and sized: the layouts, done now, know
+        # how tall wrapped labels are at their width and how wide the zone list is. Fitted now,
+        # the window is placed by the size it keeps (a resize once mapped races the window
+        # manager's placing, which then put the title bar off the screen).
+        if not self._fitted_shown:
+            self._fitted_shown = True
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            # Sized only: QDialog's showEvent centres it then, unless it was moved.
+            self._fit_to_screen(keep_width=False, place=False)
+        super().showEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Cancel):
+            event.accept()
+            self._cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # A spontaneous close is the user's (the title bar's button, Alt+F4); the program's own
+        # close() closes, as reject() does.
+        if event.spontaneous() and self.isVisible() and (self._asking() or self.has_changes()):
+            event.ignore()
+            self._cancel()
+            return
+        super().closeEvent(event)
+
+    def _cancel(self) -> None:
+        """Cancel, Escape, the close button: close, after asking when there are edits."""
+        if self._asking():
+            return
+        if not self.has_changes():
+            self.reject()
+            return
+        self._ask(
+            title="Discard changes",
+            text=DISCARD_QUESTION,
+            informative=(
+                "The new tracker is not saved."
+                if self._original is None
+                else "The tracker keeps the settings it had."
+            ),
+            yes=("Discard", QMessageBox.ButtonRole.DestructiveRole),
+            no="Keep editing",
+            on_yes=self.reject,
+        )
+
+    def _asking(self) -> bool:
+        question = self.question
+        return question is not None and shiboken6.isValid(question) and question.isVisible()
+
+    def _ask(
+        self,
+        *,
+        title: str,
+        text: str,
+        informative: str,
+        yes: tuple[str, QMessageBox.ButtonRole],
+        no: str,
+        on_yes: Callable[[], object],
+        on_no: Callable[[], object] | None = None,
+    ) -> None:
+        """Ask a question in a window-modal box (open(), never exec(): see the module's
+        docstring); the safe answer, `no`, is the default and Escape's."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowTitle(title)
+        box.setText(text)
+        box.setInformativeText(informative)
+        yes_button = box.addButton(*yes)
+        no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no_button)
+        box.setEscapeButton(no_button)
+
+        def answered(_result: int) -> None:
+            if self.question is not box:
+                return  # the dialog closed under it
+            self.question = None
+            if box.clickedButton() is yes_button:
+                on_yes()
+            elif on_no is not None:
+                on_no()
+            box.deleteLater()
+
+        box.finished.connect(answered)
+        self.question = box
+        box.open()
+
+    def _save_fast(self, tracker: Tracker) -> None:
+        self._fast_confirmed = (tracker.schedule, tracker.timezone)
+        self.accept()
+
+    def _unconfirmed_fast_pace(self, tracker: Tracker) -> Pace | None:
+        """How often the schedule runs, when that is more often than once a minute and the user
+        has not said to save it: not for an edited tracker whose schedule is the one it had."""
+        original = self._original
+        if original is not None and original.schedule.strip() == tracker.schedule:
+            return None
+        if self._fast_confirmed == (tracker.schedule, tracker.timezone):
+            return None
+        schedule = self.schedule.schedule()  # parsed once, by the schedule editor
+        if schedule is None:
+            return None
+        return more_often_than_once_a_minute(schedule, self._clock())
+
     # --- building -----------------------------------------------------------------------------
 
-    def _build_widgets(self, clock: Callable[[], datetime] | None) -> None:
+    def _build_widgets(self) -> None:
+        self._layout_built = False
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. Shop checkout page")
+        self.name.setPlaceholderText(NAME_HINT)
+        self.name.setAccessibleName("Name")
         self.name_error = ErrorLine()
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://example.com/")
+        self.url.setPlaceholderText("example.com or https://example.com/page")
         self.url.setInputMethodHints(Qt.InputMethodHint.ImhUrlCharactersOnly)
+        self.url.setAccessibleName("URL")
         self.url_error = ErrorLine()
         self.kind = QComboBox()
         self.kind.setAccessibleName("Kind of tracker: what it watches")
@@ -287,9 +533,13 @@ class TrackerEditor(QDialog):
         self.kind_summary.setMinimumHeight(self.kind_summary.fontMetrics().lineSpacing() * 2)
         # Every kind's fields, only the chosen kind's shown: a hidden widget takes no room, so the
         # form is as tall as the chosen kind's fields (a QStackedWidget is as tall as the tallest).
+        # The same for their advanced parts, in the advanced section.
         self.kind_stack = QWidget()
         stack_layout = QVBoxLayout(self.kind_stack)
         stack_layout.setContentsMargins(0, 0, 0, 0)
+        self.kind_advanced = QWidget()
+        advanced_layout = QVBoxLayout(self.kind_advanced)
+        advanced_layout.setContentsMargins(0, 0, 0, 0)
         self.kind_fields: dict[str, KindFields] = {}
         for name in kind_names:
             try:
@@ -301,18 +551,40 @@ class TrackerEditor(QDialog):
                 self.kind.addItem(kind.label, name)
                 self.kind_fields[name] = fields_for(name)(kind, self)
             stack_layout.addWidget(self.kind_fields[name])  # type: ignore[arg-type]
+            part = self.kind_fields[name].advanced_part()
+            if part is not None:
+                advanced_layout.addWidget(part)
+        self.enabled = QCheckBox("&Enabled: run checks on the schedule")
+        self.enabled.setAccessibleName("Enabled: run checks on the schedule")
+        self.notify = QCheckBox("Notify on change&s and on final failure")
+        self.notify.setAccessibleName("Notify on changes and on final failure")
+
+        self.schedule = ScheduleEditor(clock=self._clock)
+
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setText(f"{ADVANCED} ▸")
+        self.advanced_toggle.setAccessibleName("Advanced settings")
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.advanced_toggle.setAutoRaise(True)
+        # A tool button takes Tab focus only; a click leaves focus where it was otherwise.
+        self.advanced_toggle.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.advanced_summary = plain_label()
+        self.advanced_summary.setWordWrap(True)
+        self.advanced = QWidget()
+        self.advanced.hide()
+
         self.revisions = QSpinBox()
         self.revisions.setRange(REVISIONS_MIN, REVISIONS_MAX)
-        self.enabled = QCheckBox("&Enabled: run checks on the schedule")
-        self.notify = QCheckBox("Notify on change&s and on final failure")
+        self.revisions.setAccessibleName("Revisions to keep")
         self.verify_tls = QCheckBox("Verify &TLS certificates")
+        self.verify_tls.setAccessibleName("Verify TLS certificates")
         self.tls_warning = plain_label(TLS_WARNING)
         self.tls_warning.setWordWrap(True)
 
-        self.schedule = ScheduleEditor(clock=clock)
         self.retry = RetryEditor()
 
-        self.headers = QTableWidget(0, 2)
+        self.headers = _CompactTable(0, 2)
         self.headers.setHorizontalHeaderLabels(["Name", "Value"])
         self.headers.setAccessibleName("Request headers")
         self.headers.verticalHeader().hide()
@@ -323,14 +595,18 @@ class TrackerEditor(QDialog):
         # Tab leaves the table (arrows move inside it) so keyboard users are not trapped in it.
         self.headers.setTabKeyNavigation(False)
         self.headers.setMinimumHeight(110)
+        self.headers.setItemDelegateForColumn(0, _HeaderNameDelegate(self.headers))
         self.header_delegate = HeaderValueDelegate(self.headers)
         self.headers.setItemDelegateForColumn(1, self.header_delegate)
         self.add_header = QPushButton("Add hea&der")
+        self.add_header.setAccessibleName("Add header")
         self.remove_header = QPushButton("Remo&ve header")
+        self.remove_header.setAccessibleName("Remove header")
         self.show_values = QCheckBox("Sho&w values")
+        self.show_values.setAccessibleName("Show header values")
         self.headers_error = ErrorLine()
 
-        self.ignore = QPlainTextEdit()
+        self.ignore = _RulesEdit()
         self.ignore.setPlaceholderText(r"e.g. ^https://www\.googletagmanager\.com/")
         self.ignore.setAccessibleName("Ignore rules")
         self.ignore.setTabChangesFocus(True)  # Tab moves on; a rule never holds a tab
@@ -339,7 +615,7 @@ class TrackerEditor(QDialog):
         self.ignore_hint = plain_label()
         self.ignore_hint.setWordWrap(True)
 
-        self.masks = QPlainTextEdit()
+        self.masks = _RulesEdit()
         self.masks.setPlaceholderText(r"e.g. (?<=nonce=)[A-Za-z0-9]+")
         self.masks.setAccessibleName("Mask rules")
         self.masks.setTabChangesFocus(True)
@@ -358,6 +634,9 @@ class TrackerEditor(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setAccessibleName("OK")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAccessibleName("Cancel")
 
     def _build_layout(self) -> None:
         page = QGroupBox("Page")
@@ -368,15 +647,22 @@ class TrackerEditor(QDialog):
         page_form.addRow(_buddy("Wat&ch:", self.kind), self.kind)
         page_form.addRow("", self.kind_summary)
         page_form.addRow(self.kind_stack)
-        page_form.addRow(_buddy("Revisions to &keep:", self.revisions), self.revisions)
         options = QVBoxLayout()
         options.setSpacing(4)
-        for widget in (self.enabled, self.notify, self.verify_tls, self.tls_warning):
+        for widget in (self.enabled, self.notify):
             options.addWidget(widget)
         page_form.addRow("", options)
 
         schedule_box = QGroupBox("Schedule")
         QVBoxLayout(schedule_box).addWidget(self.schedule)
+
+        checks_box = QGroupBox("Checks")
+        checks_form = QFormLayout(checks_box)
+        checks_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        checks_form.addRow(_buddy("Revisions to &keep:", self.revisions), self.revisions)
+        checks_form.addRow(self.verify_tls)
+        checks_form.addRow(self.tls_warning)
+        checks_form.addRow(self.kind_advanced)
 
         retry_box = QGroupBox("Retries after a failed check")
         QVBoxLayout(retry_box).addWidget(self.retry)
@@ -411,39 +697,107 @@ class TrackerEditor(QDialog):
         for edit in (self.ignore, self.masks):
             edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * 3 + 12)
 
-        left = QVBoxLayout()
-        left.addWidget(page)
-        left.addWidget(schedule_box)
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(retry_box)
-        right.addWidget(headers_box, 1)
-        right.addWidget(ignore_box, 1)
-        right.addWidget(mask_box, 1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 3)
-        columns.addLayout(right, 2)
+        # What a first tracker needs, side by side: a laptop screen is wider than it is tall.
+        basics = QHBoxLayout()
+        basics.addWidget(page, 1)
+        basics.addWidget(schedule_box, 1)
+        disclosure = QHBoxLayout()
+        disclosure.addWidget(
+            self.advanced_toggle, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+        )
+        disclosure.addWidget(self.advanced_summary, 1)
+        advanced_left = QVBoxLayout()
+        advanced_left.addWidget(checks_box)
+        advanced_left.addWidget(retry_box)
+        advanced_left.addWidget(headers_box, 1)
+        advanced_right = QVBoxLayout()
+        advanced_right.addWidget(ignore_box, 1)
+        advanced_right.addWidget(mask_box, 1)
+        advanced_columns = QHBoxLayout(self.advanced)
+        advanced_columns.setContentsMargins(0, 0, 0, 0)
+        advanced_columns.addLayout(advanced_left, 1)
+        advanced_columns.addLayout(advanced_right, 1)
+
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.addLayout(basics)
+        content.addLayout(disclosure)
+        content.addWidget(self.advanced)
+        content.addStretch(1)
+        # The form scrolls, OK and Cancel stay: the dialog fits any screen it is opened on.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the fields in it
+        self.scroll.setWidget(self.content)
 
         root = QVBoxLayout(self)
-        root.addLayout(columns, 1)
+        root.addWidget(self.scroll, 1)
         root.addWidget(self.form_error)
         root.addWidget(self.buttons)
-        self.setMinimumWidth(860)
-        # The table and the rules box ask for more height than they need; 680 fits a 768-pixel
-        # laptop screen with its panels, and both grow when the user makes the dialog taller.
-        self.resize(self.sizeHint().boundedTo(QSize(1000, 680)).expandedTo(self.minimumSizeHint()))
+        self.setMinimumSize(MINIMUM_SIZE)
+        self._layout_built = True
         self._set_tab_order()
 
+    def _fit_to_screen(self, *, keep_width: bool = True, place: bool = True) -> None:
+        """Make the dialog as tall as its form asks, within the free part of its screen (the
+        form scrolls for the rest), and keep it on that screen; as wide too, or (`keep_width`,
+        once shown) no narrower than it is, which the user may have made it."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return
+        # Sizes are the style's only once polished, which showing does, too late for the window
+        # manager to place the window by its final size.
+        self.ensurePolished()
+        free = screen.availableGeometry()
+        frame = self.frameGeometry().size() - self.size() if self.isVisible() else QSize()
+        frame = frame.expandedTo(_FRAME_ALLOWANCE)
+        room = free.size() - frame
+        margins = self.layout().contentsMargins()
+        spacing = max(self.layout().spacing(), 0)
+        chrome = QSize(
+            margins.left() + margins.right() + self.scroll.verticalScrollBar().sizeHint().width(),
+            margins.top() + margins.bottom() + spacing + self.buttons.sizeHint().height(),
+        )
+        if not self.form_error.isHidden():
+            chrome += QSize(0, self.form_error.sizeHint().height() + spacing)
+        wanted = self.content.sizeHint() + chrome
+        size = wanted.boundedTo(room).expandedTo(self.minimumSize())
+        # Folding makes the dialog shorter again; it never narrows what the user widened.
+        keep = keep_width and self.isVisible()
+        self.resize(max(size.width(), self.width()) if keep else size.width(), size.height())
+        if place:
+            self._keep_on_screen()
+
+    def _keep_on_screen(self) -> None:
+        """Move the dialog, title bar included, into the free part of its screen."""
+        screen = self.screen()
+        if not self.isVisible() or screen is None:
+            return
+        free = screen.availableGeometry()
+        outer = self.frameGeometry()
+        left = max(free.left(), min(outer.left(), free.right() + 1 - outer.width()))
+        top = max(free.top(), min(outer.top(), free.bottom() + 1 - outer.height()))
+        if (left, top) != (outer.left(), outer.top()):
+            self.move(left, top)
+
     def _set_tab_order(self) -> None:
-        """Reading order: the kind's fields come right after the kind, whichever is shown."""
-        chain: list[QWidget] = [self.name, self.name_error, self.url, self.url_error, self.kind]
+        """Reading order: the page's fields (a kind's right after the kind, whichever is shown),
+        the schedule, the advanced section's left column then its right, OK and Cancel. Error
+        lines take no focus, so Tab goes from a field to the next one."""
+        chain: list[QWidget] = [self.name, self.url, self.kind]
         for fields in self.kind_fields.values():
             chain += fields.focus_order()
-        chain.append(self.revisions)
+        chain += [self.enabled, self.notify]
+        chain += self.schedule.focus_order()
+        chain += [self.advanced_toggle, self.revisions, self.verify_tls]
+        for fields in self.kind_fields.values():
+            chain += fields.advanced_focus_order()
+        chain += self.retry.focus_order()
+        chain += [self.headers, self.add_header, self.remove_header, self.show_values]
+        chain += [self.ignore, self.masks, self.learn_noise]  # the right column
+        chain += _buttons_in_layout_order(self.buttons)
         for before, after in itertools.pairwise(chain):
-            QWidget.setTabOrder(before, after)
-        rules = [self.ignore, self.ignore_error, self.masks, self.mask_error, self.learn_noise]
-        for before, after in itertools.pairwise(rules):
             QWidget.setTabOrder(before, after)
 
     def _connect(self) -> None:
@@ -454,7 +808,8 @@ class TrackerEditor(QDialog):
             edit.textChanged.connect(
                 lambda text, key=key: self._touch(key) if text else self._revalidate()
             )
-            # Leaving a field counts as having been in it: an empty name then says so.
+            # Leaving a field counts as having been in it: an empty name then says so, and a URL
+            # without a scheme is completed.
             edit.editingFinished.connect(lambda key=key: self._left_field(key))
         self.revisions.valueChanged.connect(self._revalidate)
         for box in (self.enabled, self.notify, self.verify_tls):
@@ -473,8 +828,33 @@ class TrackerEditor(QDialog):
         for fields in self.kind_fields.values():
             fields.changed.connect(lambda: self._touch("options"))
         self.learn_noise.clicked.connect(self._learn_noise)
+        self.advanced_toggle.clicked.connect(self._advanced_clicked)
         self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self._cancel)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._keep_in_view)
+
+    def _keep_in_view(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Scroll to the field that has the keyboard, however it got there (Tab scrolls by
+        itself; a mnemonic, a click on a label or the program do not)."""
+        if not shiboken6.isValid(self) or new is None or not shiboken6.isValid(new):
+            return
+        if not self.content.isAncestorOf(new):
+            return
+        viewport = self.scroll.viewport().size()
+        if new.width() <= viewport.width() and new.height() <= viewport.height():
+            # All of it (a rules box, the headers table), not only its cursor line.
+            centre = new.mapTo(self.content, new.rect().center())
+            self.scroll.ensureVisible(
+                centre.x(), centre.y(), new.width() // 2 + 4, new.height() // 2 + 4
+            )
+        else:
+            self.scroll.ensureWidgetVisible(new)  # too big for the view: where the cursor is
+
+    def _advanced_clicked(self, shown: bool) -> None:
+        self._folded_by_user = not shown
+        self.set_advanced_shown(shown)
 
     # --- filling and reading ------------------------------------------------------------------
 
@@ -519,6 +899,52 @@ class TrackerEditor(QDialog):
             headers[name] = value
         return headers, None
 
+    def _header_cells(self) -> list[tuple[str, str]]:
+        """The table's rows as typed, those not left blank."""
+        rows = [
+            (_cell_text(self.headers, row, 0), _cell_text(self.headers, row, 1))
+            for row in range(self.headers.rowCount())
+        ]
+        return [row for row in rows if any(cell.strip() for cell in row)]
+
+    def _form_state(self) -> tuple[object, ...]:
+        """What every field holds, as entered (valid or not): equal states, no changes."""
+        return (
+            self.name.text(),
+            self.url.text(),
+            self.kind_name(),
+            [(name, fields.options()) for name, fields in self.kind_fields.items()],
+            self.revisions.value(),
+            self.enabled.isChecked(),
+            self.notify.isChecked(),
+            self.verify_tls.isChecked(),
+            self.schedule.entered(),
+            self.retry.entered(),
+            self._header_cells(),
+            self.ignore.toPlainText(),
+            self.masks.toPlainText(),
+        )
+
+    def _name_from_url(self) -> str:
+        """The name a tracker left without one gets: its URL's host ("" without a valid URL)."""
+        return name_from_url(complete_url(self.url.text()), self._taken, longest=NAME_MAX)
+
+    def _entered_name(self) -> str:
+        typed = self.name.text()
+        return typed if typed.strip() else self._name_from_url()
+
+    def _complete_url(self) -> None:
+        """Show the URL written in full ("example.com" → "https://example.com/")."""
+        typed = self.url.text()
+        completed = complete_url(typed)
+        if completed != typed.strip():
+            self.url.setText(completed)
+
+    def _name_after_url(self) -> None:
+        """Fill an empty name with the one it stands for, the URL's host."""
+        if not self.name.text().strip() and (name := self._name_from_url()):
+            self.name.setText(name)
+
     def _ignore_rules(self) -> tuple[str, ...]:
         return _rules(self.ignore)
 
@@ -542,8 +968,8 @@ class TrackerEditor(QDialog):
             problems["retry"] = self.retry.error() or "the retry settings are invalid"
         original = self._original
         candidate = Tracker(
-            name=self.name.text(),
-            url=self.url.text(),
+            name=self._entered_name(),
+            url=complete_url(self.url.text()),
             revisions=self.revisions.value(),
             headers=headers,
             schedule=self.schedule.expression() if schedule_ok else "manual",
@@ -571,7 +997,12 @@ class TrackerEditor(QDialog):
         # other fields may be gone already: check, and defer with the dialog as context so Qt
         # drops the call if the dialog goes first.
         if shiboken6.isValid(self):
-            QTimer.singleShot(0, self, lambda: self._touch(key))
+            QTimer.singleShot(0, self, lambda: self._field_left(key))
+
+    def _field_left(self, key: str) -> None:
+        if key == "url":
+            self._complete_url()
+        self._touch(key)
 
     def _touch(self, key: str) -> None:
         if self._filling:
@@ -605,6 +1036,7 @@ class TrackerEditor(QDialog):
             line.show_message(message)
             # Screen readers announce a field's description along with the field.
             widget.setAccessibleDescription(message or "")
+        self._show_name_from_url()
         # The kind's fields show their options' problems under each option (those they see).
         fields = self.fields()
         fields.show_errors("options" in self._touched)
@@ -618,6 +1050,61 @@ class TrackerEditor(QDialog):
         ]
         self.form_error.show_message(others[0] if others else None)
         self._update_learn_noise(errors)
+        self._update_advanced()
+
+    def _show_name_from_url(self) -> None:
+        """An empty name field shows the name it stands for, and says so to screen readers."""
+        derived = "" if self.name.text().strip() else self._name_from_url()
+        self.name.setPlaceholderText(f"{derived} (from the URL)" if derived else NAME_HINT)
+        if derived and self.name_error.message() is None:
+            self.name.setAccessibleDescription(f"Left empty, the tracker is named {derived}")
+
+    # --- the advanced section -----------------------------------------------------------------
+
+    def _advanced_in_use(self) -> list[str]:
+        """What the advanced section holds other than its defaults, in words."""
+        used: list[str] = []
+        if self.revisions.value() != REVISIONS_DEFAULT:
+            used.append(f"{self.revisions.value()} revisions kept")
+        if not self.verify_tls.isChecked():
+            used.append("TLS not verified")
+        used += self.fields().advanced_in_use()
+        if self.retry.kind.currentData() != NO_RETRY.strategy:
+            used.append("retries")
+        for count, what in (
+            (len(self._header_cells()), "request header"),
+            (len(self._ignore_rules()), "ignore rule"),
+            (len(self._mask_rules()), "mask rule"),
+        ):
+            if count:
+                used.append(f"{count} {what}{'' if count == 1 else 's'}")
+        return used
+
+    def _advanced_error_shown(self) -> bool:
+        return any(
+            line.message() is not None and line.isVisibleTo(self.advanced)
+            for line in self.advanced.findChildren(ErrorLine)
+        )
+
+    def _update_advanced(self) -> None:
+        """Unfold the advanced section when a field in it is wrong, or set while the user has
+        not folded it; say what it holds while it is folded."""
+        if not self.advanced_shown() and (
+            self._advanced_error_shown() or (self._advanced_in_use() and not self._folded_by_user)
+        ):
+            self.set_advanced_shown(True)
+        self._update_advanced_summary()
+
+    def _update_advanced_summary(self) -> None:
+        used = self._advanced_in_use()
+        words = ("Set: " + ", ".join(used)) if used else ADVANCED_INSIDE
+        folded = not self.advanced_shown()
+        self.advanced_summary.setText(words)
+        self.advanced_summary.setVisible(folded)
+        self.advanced_toggle.setAccessibleDescription(words if folded else "")
+        self.advanced_toggle.setToolTip(
+            f"Hide: {ADVANCED_INSIDE.lower()}" if not folded else f"Show: {ADVANCED_INSIDE.lower()}"
+        )
 
     # --- the kind -----------------------------------------------------------------------------
 
@@ -628,10 +1115,15 @@ class TrackerEditor(QDialog):
         self._revalidate()
 
     def _show_kind(self) -> None:
-        """Show the chosen kind's fields, its words and its ignore rules' meaning."""
+        """Show the chosen kind's fields and their advanced part, its words and its ignore
+        rules' meaning."""
         fields = self.fields()
         for each in self.kind_fields.values():
             each.setVisible(each is fields)  # type: ignore[attr-defined]
+            part = each.advanced_part()
+            if part is not None:
+                part.setVisible(each is fields)
+        self.kind_advanced.setVisible(fields.advanced_part() is not None)
         self.kind_summary.setText(fields.summary)
         self.kind_summary.setVisible(bool(fields.summary))
         self.kind.setAccessibleDescription(fields.summary)
@@ -725,6 +1217,39 @@ def _buddy(text: str, field: QWidget) -> QLabel:
     return label
 
 
+def _now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _buttons_in_layout_order(box: QDialogButtonBox) -> list[QWidget]:
+    """The box's buttons as they are laid out (the platform decides whether OK or Cancel comes
+    first), for a Tab order that follows what the user sees."""
+    layout = box.layout()
+    items = (layout.itemAt(index) for index in range(layout.count())) if layout else iter(())
+    found = [item.widget() for item in items if item is not None]
+    return [widget for widget in found if isinstance(widget, QAbstractButton)]
+
+
+class _RulesEdit(QPlainTextEdit):
+    """A rules field that asks for room for a few rules, not the screenful a QPlainTextEdit asks
+    for; it grows with the dialog all the same."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        frame = 2 * self.frameWidth() + 8
+        return QSize(hint.width(), self.fontMetrics().lineSpacing() * _RULE_LINES + frame)
+
+
+class _CompactTable(QTableWidget):
+    """The request headers table, asking for room for a few rows (most trackers send none)."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        rows = self.verticalHeader().defaultSectionSize() * _HEADER_ROWS
+        height = self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth()
+        return QSize(hint.width(), height)
+
+
 def _rules(edit: QPlainTextEdit) -> tuple[str, ...]:
     # Blank lines and surrounding spaces are layout, not rules (URLs hold no raw spaces).
     lines = (line.strip() for line in edit.toPlainText().splitlines())
@@ -759,6 +1284,15 @@ class _UnknownKindFields(QWidget):
         pass
 
     def focus_order(self) -> list[QWidget]:
+        return []
+
+    def advanced_part(self) -> QWidget | None:
+        return None
+
+    def advanced_focus_order(self) -> list[QWidget]:
+        return []
+
+    def advanced_in_use(self) -> list[str]:
         return []
 
     def stop(self) -> None:

@@ -403,17 +403,23 @@ def test_tab_goes_from_the_kind_to_its_fields_then_on(qtbot: QtBot) -> None:
     editor = make_editor(qtbot)
     with qtbot.waitExposed(editor):
         editor.show()
+    editor.set_advanced_shown(True)
     choose_kind(editor, "content")
     fields = editor.fields()
     assert isinstance(fields, ContentFields)
     order = focusable_in_order(editor)
+    # "Notify on additions only" is an advanced option: in the advanced section, after the
+    # revisions and the TLS check.
     expected = [
         editor.url,
         editor.kind,
         fields.selector,
         fields.test_button,
-        fields.additions_only,
+        editor.schedule.mode,
         editor.revisions,
+        editor.verify_tls,
+        fields.additions_only,
+        editor.retry.kind,
         editor.ignore,
         editor.masks,
     ]
@@ -423,8 +429,10 @@ def test_tab_goes_from_the_kind_to_its_fields_then_on(qtbot: QtBot) -> None:
     headers = editor.fields()
     assert isinstance(headers, HeadersFields)
     order = focusable_in_order(editor)
-    assert order.index(editor.kind) + 1 == order.index(headers.extra)
-    assert fields.selector not in order
+    # The headers kind's one field, more headers to watch, is advanced too.
+    assert order.index(editor.kind) + 1 == order.index(editor.enabled)
+    assert order.index(editor.verify_tls) + 1 == order.index(headers.extra)
+    assert fields.selector not in order and fields.additions_only not in order
 
 
 def focusable_in_order(window: QWidget) -> list[QWidget]:

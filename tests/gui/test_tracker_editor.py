@@ -33,7 +33,7 @@ from desktop_tracker.gui.schedule_editor import (
     ErrorLine,
     ScheduleEditor,
 )
-from desktop_tracker.gui.tracker_editor import MASK, TrackerEditor
+from desktop_tracker.gui.tracker_editor import DEFAULT_SCHEDULE, MASK, TrackerEditor
 
 # The offscreen platform warns that it cannot pass size hints to a window manager whenever a
 # shown dialog's minimum size changes (an error line appears); it has no window manager to pass
@@ -160,7 +160,9 @@ def test_defaults_follow_the_domain_and_the_system_zone(qtbot: QtBot) -> None:
     fill_basics(qtbot, editor)
     editor.accept()
     result = editor.result_tracker()
-    assert result == Tracker(name="Shop", url="https://shop.example.com/").validated()
+    # Every field is the domain's default but the schedule: a new tracker checks hourly.
+    expected = Tracker(name="Shop", url="https://shop.example.com/", schedule=DEFAULT_SCHEDULE)
+    assert result == expected.validated()
     assert result is not None and result.timezone == editor.schedule.timezone()
 
 
@@ -238,7 +240,7 @@ def test_editing_prefills_every_field_and_keeps_the_id(qtbot: QtBot) -> None:
         ("javascript:alert(1)", "not javascript: URLs"),
         ("JavaScript://alert(1)", "only http and https"),
         ("https://", "no host"),
-        ("shop.example.com", "not a full address"),
+        ("shop", "not a full address"),  # one word is not completed (see test_editor_first_tracker)
     ],
 )
 def test_urls_that_are_not_web_pages_are_refused_in_place(
@@ -254,9 +256,10 @@ def test_urls_that_are_not_web_pages_are_refused_in_place(
 
 def test_empty_and_too_long_names_are_refused(qtbot: QtBot) -> None:
     editor = make_editor(qtbot)
-    fill_basics(qtbot, editor, name="   ")
+    type_into(qtbot, editor.name, "   ")  # and no URL to name the tracker after
     assert "1 to 100 characters" in editor.name_error.text()
     assert not editor.ok_button.isEnabled()
+    type_into(qtbot, editor.url, "https://shop.example.com/")
     type_into(qtbot, editor.name, "x" * 101)
     assert "1 to 100 characters" in editor.name_error.text()
     type_into(qtbot, editor.name, "x" * 100)
@@ -643,8 +646,10 @@ def test_every_input_has_a_label_with_its_own_mnemonic(qtbot: QtBot) -> None:
     texts = [label.text() for label in editor.findChildren(QLabel) if label.buddy() is not None]
     texts += [button.text() for button in editor.findChildren(QAbstractButton)]
     texts += [box.title() for box in editor.findChildren(QGroupBox)]
-    # Labels that change with the mode or strategy (their letters are the same in each form).
-    texts += ["&Preset:", "Cron e&xpression:", "Ever&y:", "W&hen:", "&Fixed wait:"]
+    # Labels that change with the mode or strategy (their letters are the same in each form);
+    # the one the default mode shows is counted once.
+    changing = ["&Preset:", "Cron e&xpression:", "Ever&y:", "W&hen:", "&Fixed wait:"]
+    texts += [text for text in changing if text not in texts]
     letters = [m.group(1).lower() for text in texts for m in re.finditer(r"&([^&])", text)]
     repeated = {letter for letter in letters if letters.count(letter) > 1}
     assert repeated <= {"f"}  # "&Fixed wait" and "&First wait" are one field under two names
@@ -654,17 +659,19 @@ def test_every_input_has_a_label_with_its_own_mnemonic(qtbot: QtBot) -> None:
 
 def test_tab_visits_the_fields_in_reading_order(qtbot: QtBot) -> None:
     editor = shown(qtbot, make_editor(qtbot))
+    editor.set_advanced_shown(True)
     order = focusable_in_order(editor)
     expected = [
         editor.name,
         editor.url,
         editor.kind,
-        editor.revisions,
         editor.enabled,
         editor.notify,
-        editor.verify_tls,
         editor.schedule.mode,
         editor.schedule.zone,
+        editor.advanced_toggle,
+        editor.revisions,
+        editor.verify_tls,
         editor.retry.kind,
         editor.headers,
         editor.add_header,
@@ -685,13 +692,23 @@ def test_a_tracker_can_be_made_with_the_keyboard_alone(qtbot: QtBot) -> None:
     qtbot.keyClicks(editor.name, "Keyboard")
     qtbot.keyClick(editor.name, Qt.Key.Key_Tab)
     qtbot.keyClicks(QApplication.focusWidget(), "https://example.com/")
-    # Alt+R jumps to the schedule mode; Down picks "Preset".
+    # Alt+R jumps to the schedule mode, on the hourly preset; Down twice picks "Every".
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is editor.schedule.mode
+    assert editor.schedule.expression() == DEFAULT_SCHEDULE
     qtbot.keyClick(editor.schedule.mode, Qt.Key.Key_Down)
-    assert editor.schedule.expression() == "@hourly"
+    qtbot.keyClick(editor.schedule.mode, Qt.Key.Key_Down)
+    assert editor.schedule.expression() == "@every 15m"
+    # Tab reaches "Advanced ▸"; Space unfolds it.
+    for _ in range(10):
+        if QApplication.focusWidget() is editor.advanced_toggle:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.advanced_toggle
+    qtbot.keyClick(editor.advanced_toggle, Qt.Key.Key_Space)
+    assert editor.advanced_shown()
     # Alt+D adds a header row and starts editing its name; Tab moves to its value.
-    qtbot.keyClick(editor.schedule.mode, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(editor.advanced_toggle, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     # A button's mnemonic clicks it after a short animation.
     qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=1000)
     assert editor.headers.rowCount() == 1
@@ -712,14 +729,14 @@ def test_a_tracker_can_be_made_with_the_keyboard_alone(qtbot: QtBot) -> None:
     assert result is not None
     assert (result.name, result.schedule, result.headers) == (
         "Keyboard",
-        "@hourly",
+        "@every 15m",
         {"X-Token": "abc"},
     )
 
 
 def test_errors_read_in_light_and_dark_palettes_and_not_by_colour_alone(qtbot: QtBot) -> None:
-    editor = make_editor(qtbot)
-    fill_basics(qtbot, editor, name=" ")
+    editor = make_editor(qtbot, taken=["Shop"])
+    fill_basics(qtbot, editor, name="Shop")
     line = editor.name_error
     assert line.text().startswith("⚠ ")
     assert line.palette().color(QPalette.ColorRole.WindowText) == QColor(ERROR_ON_LIGHT)
@@ -731,9 +748,11 @@ def test_errors_read_in_light_and_dark_palettes_and_not_by_colour_alone(qtbot: Q
     assert line.palette().color(QPalette.ColorRole.WindowText) == QColor(ERROR_ON_DARK)
     # Only the error colour is set: other labels keep the palette's own text colour.
     assert editor.tls_warning.palette().color(QPalette.ColorRole.WindowText) == QColor("#f0f0f0")
-    # An error line can be reached with the keyboard and is read out as an error.
-    assert line.focusPolicy() & Qt.FocusPolicy.TabFocus
+    # An error line takes no focus (Tab goes on to the next field: test_editor_keyboard_and_
+    # screen_readers); it is read out as an error, and with its field, as the field's description.
+    assert line.focusPolicy() == Qt.FocusPolicy.NoFocus
     assert line.accessibleName().startswith("Error: ")
+    assert editor.name.accessibleDescription() == line.message()
 
 
 def test_a_screenshot_of_the_filled_in_editor_can_be_taken(qtbot: QtBot, tmp_path: Path) -> None:
@@ -749,5 +768,8 @@ def test_a_screenshot_of_the_filled_in_editor_can_be_taken(qtbot: QtBot, tmp_pat
     )
     editor = shown(qtbot, make_editor(qtbot, tracker))
     image = editor.grab()
-    assert image.width() >= 860 and image.height() >= editor.minimumSizeHint().height()
+    free = editor.screen().availableGeometry()
+    assert editor.minimumWidth() <= image.width() <= free.width()
+    assert editor.minimumHeight() <= image.height() <= free.height()
+    assert editor.advanced_shown()  # its headers, retries and ignore rules are set
     assert image.save(str(tmp_path / "editor.png"))

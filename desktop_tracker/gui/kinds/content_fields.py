@@ -1,5 +1,5 @@
 """The content kind's fields in the tracker editor: the CSS selector, tried on the live page
-with "Test selector", and "notify on additions only". (The shape is
+with "Test selector", and, in the advanced part, "notify on additions only". (The shape is
 `gui.kinds.editors.KindFields`.)"""
 
 from __future__ import annotations
@@ -89,6 +89,10 @@ class ContentFields(QWidget):
             "Lines that go away are kept in the history, but only new lines are notified."
         )
         self.options_error = ErrorLine()  # an option without a field of its own (a stored typo)
+        self._advanced = QWidget()
+        advanced = QVBoxLayout(self._advanced)
+        advanced.setContentsMargins(0, 0, 0, 0)
+        advanced.addWidget(self.additions_only)
 
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -103,7 +107,6 @@ class ContentFields(QWidget):
         layout.addWidget(self.test_status)
         layout.addWidget(self.test_error)
         layout.addWidget(self.preview)
-        layout.addWidget(self.additions_only)
         layout.addWidget(self.options_error)
 
         self.selector.textEdited.connect(self._selector_edited)
@@ -138,16 +141,16 @@ class ContentFields(QWidget):
         self.options_error.show_message(f"{error.field}: {error}" if other and error else None)
 
     def focus_order(self) -> list[QWidget]:
-        return [
-            self.selector,
-            self.test_button,
-            self.selector_error,
-            self.test_status,
-            self.test_error,
-            self.preview,
-            self.additions_only,
-            self.options_error,
-        ]
+        return [self.selector, self.test_button, self.preview]
+
+    def advanced_part(self) -> QWidget | None:
+        return self._advanced
+
+    def advanced_focus_order(self) -> list[QWidget]:
+        return [self.additions_only]
+
+    def advanced_in_use(self) -> list[str]:
+        return ["notify on additions only"] if self.additions_only.isChecked() else []
 
     def stop(self) -> None:
         if self._test is not None:

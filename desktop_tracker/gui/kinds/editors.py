@@ -5,6 +5,10 @@ retries, request headers, ignore and mask rules) whatever the kind. A kind's fie
 QWidget of the `KindFields` shape in a module of this package of their own; a new kind needs
 that module and a line in FIELDS. (A kind without a line gets `NoFields`: no options.)
 
+Options a first tracker does not need (ContentFields' "additions only", HeadersFields' more
+headers) are the kind's advanced part, another widget, which the editor puts in its folded
+Advanced section and opens when one of them is set.
+
 The fields modules do not import this one when they run (this one imports them): they have the
 shape, they do not inherit it.
 """
@@ -87,6 +91,21 @@ class KindFields(Protocol):
         """The inputs, in the order Tab visits them."""
         ...
 
+    def advanced_part(self) -> QWidget | None:
+        """The advanced options, a widget of their own that the editor places in its Advanced
+        section and shows while the kind is chosen; None if the kind has none. The same widget
+        every time."""
+        ...
+
+    def advanced_focus_order(self) -> list[QWidget]:
+        """The advanced part's inputs, in the order Tab visits them."""
+        ...
+
+    def advanced_in_use(self) -> list[str]:
+        """Each advanced option that holds other than its default, in words ("notify on
+        additions only"), for the editor to open its Advanced section and say what is set."""
+        ...
+
     def stop(self) -> None:
         """Cancel any work in flight (the editor is closing)."""
         ...
@@ -119,6 +138,15 @@ class NoFields(QWidget):
         pass
 
     def focus_order(self) -> list[QWidget]:
+        return []
+
+    def advanced_part(self) -> QWidget | None:
+        return None
+
+    def advanced_focus_order(self) -> list[QWidget]:
+        return []
+
+    def advanced_in_use(self) -> list[str]:
         return []
 
     def stop(self) -> None:

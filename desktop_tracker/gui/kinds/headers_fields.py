@@ -1,5 +1,5 @@
-"""The headers kind's fields in the tracker editor: more response headers to watch, beside the
-security headers and cookie flags that are always watched. (The shape is
+"""The headers kind's fields in the tracker editor: what is always watched (the security headers
+and cookie flags), and, in the advanced part, more response headers to watch. (The shape is
 `gui.kinds.editors.KindFields`.)"""
 
 from __future__ import annotations
@@ -65,11 +65,14 @@ class HeadersFields(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
         layout.addWidget(self.note)
-        layout.addWidget(self.extra_label)
-        layout.addWidget(self.extra)
-        layout.addWidget(self.extra_error)
+        self._advanced = QWidget()
+        advanced = QVBoxLayout(self._advanced)
+        advanced.setContentsMargins(0, 0, 0, 0)
+        advanced.setSpacing(2)
+        advanced.addWidget(self.extra_label)
+        advanced.addWidget(self.extra)
+        advanced.addWidget(self.extra_error)
 
         self.extra.textEdited.connect(lambda _text: self.changed.emit())
 
@@ -98,7 +101,19 @@ class HeadersFields(QWidget):
         self.extra.setAccessibleDescription(message or "")
 
     def focus_order(self) -> list[QWidget]:
-        return [self.extra, self.extra_error]
+        return []
+
+    def advanced_part(self) -> QWidget | None:
+        return self._advanced
+
+    def advanced_focus_order(self) -> list[QWidget]:
+        return [self.extra]
+
+    def advanced_in_use(self) -> list[str]:
+        count = len(split_names(self.extra.text()))
+        if not count:
+            return []
+        return [f"{count} more header{'' if count == 1 else 's'} watched"]
 
     def stop(self) -> None:
         pass

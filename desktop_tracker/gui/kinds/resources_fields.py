@@ -58,5 +58,14 @@ class ResourcesFields(QWidget):
     def focus_order(self) -> list[QWidget]:
         return []
 
+    def advanced_part(self) -> QWidget | None:
+        return None
+
+    def advanced_focus_order(self) -> list[QWidget]:
+        return []
+
+    def advanced_in_use(self) -> list[str]:
+        return []
+
     def stop(self) -> None:
         pass
