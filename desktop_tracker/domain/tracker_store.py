@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from desktop_tracker.core.jobs import Job, JobTiming, RunRecord
+from desktop_tracker.domain.bodies import Beautified, CapturedBody
 from desktop_tracker.domain.revisions import (
     FailureStreak,
     Notification,
@@ -129,6 +130,43 @@ class TrackerTransaction(Protocol):
 
     def end_failure_streak(self, tracker_id: int) -> FailureStreak | None:
         """End the tracker's streak, if it has one; returns it."""
+        ...
+
+    # -- bodies of scripts and stylesheets (domain/bodies.py) ------------------------------
+    def keep_bodies(
+        self,
+        revision_id: int,
+        bodies: Sequence[CapturedBody],
+        digests: Sequence[str],
+        now: float,
+    ) -> list[str]:
+        """Keep the bodies not kept yet (each once, compressed), then link the revision to each
+        of `digests` that is kept; returns the digests this call kept. Removing a revision
+        (trimmed, cleared, its tracker deleted) removes its links."""
+        ...
+
+    def get_body(self, digest: str) -> bytes | None: ...
+
+    def linked_bodies(self, revision_id: int) -> set[str]:
+        """The digests the revision was linked to, whether kept still or dropped since."""
+        ...
+
+    def get_beautified(self, digest: str, language: str, version: str) -> Beautified | None: ...
+
+    def save_beautified(
+        self, digest: str, language: str, version: str, beautified: Beautified
+    ) -> None:
+        """Keep it beside its body (not at all if the body is not kept); other versions go."""
+        ...
+
+    def body_bytes(self) -> int:
+        """The compressed size of every kept body and beautified text."""
+        ...
+
+    def trim_bodies(self, cap: int) -> list[str]:
+        """Drop bodies until the kept ones fit in `cap` bytes: those no revision links to,
+        least recently linked first, then those whose newest revision is the oldest; never one
+        of a tracker's latest revision. Returns the digests dropped."""
         ...
 
     # The user's preferences, as stored text by name (domain/preferences.py reads them).

@@ -12,7 +12,7 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -99,7 +99,13 @@ class AppServices:
             store = SqliteTrackerStore(self.database)
             self.preferences = PreferencesService(store)
             await self.preferences.load()
-            self.trackers = TrackerService(store, self.checks, self.scheduler, self._clock)
+            self.trackers = TrackerService(
+                store,
+                self.checks,
+                self.scheduler,
+                self._clock,
+                body_cap_bytes=_body_cap(self.preferences),
+            )
             for name, handler in self._extra_handlers.items():
                 self.scheduler.register_handler(name, handler)
             if self.preferences.current.scheduler_paused:
@@ -122,6 +128,7 @@ class AppServices:
             await self.scheduler.stop(grace)
             self.scheduler = None
         if self.trackers is not None:
+            await self.trackers.stop_background()
             await self.trackers.wait_idle()
             self.trackers = None
         if self.checks is not None:
@@ -137,6 +144,11 @@ class AppServices:
         await SqliteTrackerStore(self.database).prune_runs(
             run.planned_at - RUN_HISTORY_DAYS * 86400
         )
+
+
+def _body_cap(preferences: PreferencesService) -> Callable[[], int]:
+    """The storage cap of kept bodies, as the preferences say it at each saved revision."""
+    return lambda: preferences.current.storage_cap_mb * 1024 * 1024
 
 
 def _freeze_what_lives_on() -> None:
@@ -206,10 +218,17 @@ class CommandServices:
         store = SqliteTrackerStore(self.database)
         self.preferences = PreferencesService(store)
         await self.preferences.load()
-        self.trackers = TrackerService(store, PageChecker(self._fetcher), None, self._clock)
+        self.trackers = TrackerService(
+            store,
+            PageChecker(self._fetcher),
+            None,
+            self._clock,
+            body_cap_bytes=_body_cap(self.preferences),
+        )
 
     async def close(self, grace: float = 0.0) -> None:
         if self.trackers is not None:
+            await self.trackers.stop_background()
             await self.trackers.wait_idle()
             self.trackers = None
         if self._fetcher is not None and self._given_fetcher is None:

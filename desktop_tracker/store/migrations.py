@@ -176,4 +176,33 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         value TEXT NOT NULL
     );
     """,
+    # 6: the bodies of scripts and stylesheets, each kept once by its SHA-256 (zlib), the
+    # revisions that had them, and their beautified text by beautifier version (NULL: the body
+    # reads as it is). `stored` is the compressed size, summed for the data directory's cap;
+    # links name digests without a foreign key, so a body dropped for the cap is known dropped.
+    """
+    CREATE TABLE bodies (
+        digest  TEXT PRIMARY KEY,
+        size    INTEGER NOT NULL,
+        stored  INTEGER NOT NULL,
+        data    BLOB NOT NULL,
+        used_at REAL NOT NULL
+    );
+    CREATE INDEX bodies_by_stored ON bodies(stored);
+    CREATE TABLE revision_bodies (
+        revision_id INTEGER NOT NULL REFERENCES revisions(id) ON DELETE CASCADE,
+        digest      TEXT NOT NULL,
+        PRIMARY KEY (revision_id, digest)
+    ) WITHOUT ROWID;
+    CREATE INDEX revision_bodies_by_digest ON revision_bodies(digest, revision_id);
+    CREATE TABLE beautified_bodies (
+        digest   TEXT NOT NULL REFERENCES bodies(digest) ON DELETE CASCADE,
+        language TEXT NOT NULL,
+        version  TEXT NOT NULL,
+        stored   INTEGER NOT NULL,
+        data     BLOB,
+        PRIMARY KEY (digest, language, version)
+    );
+    CREATE INDEX beautified_bodies_by_stored ON beautified_bodies(stored);
+    """,
 ]

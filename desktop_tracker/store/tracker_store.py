@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from desktop_tracker.core.jobs import Job, JobTiming, RunRecord
+from desktop_tracker.domain.bodies import Beautified, CapturedBody
 from desktop_tracker.domain.revisions import (
     FailureStreak,
     Notification,
@@ -15,6 +16,7 @@ from desktop_tracker.domain.revisions import (
 )
 from desktop_tracker.domain.tracker_store import TrackerTransaction
 from desktop_tracker.domain.trackers import Tracker
+from desktop_tracker.store import body_repository as body_repo
 from desktop_tracker.store import tracker_repository as repo
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
@@ -111,6 +113,35 @@ class SqliteTrackerTransaction:
 
     def end_failure_streak(self, tracker_id: int) -> FailureStreak | None:
         return repo.end_failure_streak(self._conn, tracker_id)
+
+    def keep_bodies(
+        self,
+        revision_id: int,
+        bodies: Sequence[CapturedBody],
+        digests: Sequence[str],
+        now: float,
+    ) -> list[str]:
+        return body_repo.keep_bodies(self._conn, revision_id, bodies, digests, now)
+
+    def get_body(self, digest: str) -> bytes | None:
+        return body_repo.get_body(self._conn, digest)
+
+    def linked_bodies(self, revision_id: int) -> set[str]:
+        return body_repo.linked_bodies(self._conn, revision_id)
+
+    def get_beautified(self, digest: str, language: str, version: str) -> Beautified | None:
+        return body_repo.get_beautified(self._conn, digest, language, version)
+
+    def save_beautified(
+        self, digest: str, language: str, version: str, beautified: Beautified
+    ) -> None:
+        body_repo.save_beautified(self._conn, digest, language, version, beautified)
+
+    def body_bytes(self) -> int:
+        return body_repo.stored_bytes(self._conn)
+
+    def trim_bodies(self, cap: int) -> list[str]:
+        return body_repo.trim_bodies(self._conn, cap)
 
     def read_settings(self) -> dict[str, str]:
         return repo.read_settings(self._conn)

@@ -18,6 +18,7 @@ from desktop_tracker.kinds.base import (
     Kind,
     Page,
 )
+from desktop_tracker.kinds.resources.bodies import FetchedWithBody
 from desktop_tracker.kinds.resources.fingerprint import integrity_matches, sha256_hex
 from desktop_tracker.tracking.errors import FetchError
 from desktop_tracker.tracking.fetcher import Fetcher
@@ -104,7 +105,9 @@ class CachedSubresources:
             if integrity:
                 validated.integrity_results[integrity] = ok
             self._remember(url, validated)
-        return FetchedResource(digest, len(data), ok)
+        # The bytes go with the fingerprint, to be kept for the body diff (a 304 has none: the
+        # body is kept already, from the check that fetched it).
+        return FetchedWithBody(digest, len(data), ok, body=data)
 
     def _remember(self, url: str, validated: _Validated) -> None:
         if len(self._validated) >= self._remembered:

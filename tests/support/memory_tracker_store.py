@@ -36,6 +36,7 @@ from typing import Any, TypeVar
 from desktop_tracker.core.jobs import Job, JobTiming, RunRecord
 from desktop_tracker.core.quoting import quote
 from desktop_tracker.core.retry import RetryStrategy
+from desktop_tracker.domain.bodies import Beautified, CapturedBody
 from desktop_tracker.domain.revisions import (
     FailureStreak,
     Notification,
@@ -51,6 +52,7 @@ from desktop_tracker.domain.tracker_store import (
 )
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.kinds.registry import kind_for
+from tests.support.memory_bodies import MemoryBodies, latest_revision_ids
 from tests.support.memory_store import MemoryJobStore
 
 T = TypeVar("T")
@@ -79,6 +81,7 @@ class Tables:
     timings: dict[str, JobTiming] = field(default_factory=dict)
     runs: dict[str, RunRecord] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    bodies: MemoryBodies = field(default_factory=MemoryBodies)
 
 
 class MemoryTrackerStore:
@@ -91,6 +94,7 @@ class MemoryTrackerStore:
         self._notifications: dict[int, Notification] = {}
         self._streaks: dict[int, FailureStreak] = {}
         self._settings: dict[str, str] = {}
+        self._bodies = MemoryBodies()
 
     def read(self, work: Callable[[TrackerTransaction], T]) -> Awaitable[T]:
         return _outcome(lambda: work(MemoryTrackerTransaction(self._tables())))
@@ -125,6 +129,7 @@ class MemoryTrackerStore:
             self.jobs.timings,
             self.jobs.runs,
             settings=self._settings,
+            bodies=self._bodies,
         )
 
     def _install(self, tables: Tables) -> None:
@@ -136,6 +141,7 @@ class MemoryTrackerStore:
         self.jobs.timings = tables.timings
         self.jobs.runs = tables.runs
         self._settings = tables.settings
+        self._bodies = tables.bodies
 
 
 class MemoryTrackerTransaction:
@@ -284,6 +290,7 @@ class MemoryTrackerTransaction:
         gone = set(ids)
         for revision_id in gone:
             self._t.revisions.pop(revision_id, None)
+        self._t.bodies.unlink(gone)
         for notification_id, n in self._t.notifications.items():
             if n.revision_id in gone:
                 self._t.notifications[notification_id] = replace(n, revision_id=None)
@@ -352,6 +359,35 @@ class MemoryTrackerTransaction:
 
     def end_failure_streak(self, tracker_id: int) -> FailureStreak | None:
         return self._t.streaks.pop(tracker_id, None)
+
+    # -- bodies ----------------------------------------------------------------------------
+
+    def keep_bodies(
+        self, revision_id: int, bodies: Sequence[CapturedBody], digests: Sequence[str], now: float
+    ) -> list[str]:
+        return self._t.bodies.keep(revision_id, bodies, digests, now)
+
+    def get_body(self, digest: str) -> bytes | None:
+        return self._t.bodies.get(digest)
+
+    def linked_bodies(self, revision_id: int) -> set[str]:
+        return set(self._t.bodies.links.get(revision_id, set()))
+
+    def get_beautified(self, digest: str, language: str, version: str) -> Beautified | None:
+        return self._t.bodies.get_beautified(digest, language, version)
+
+    def save_beautified(
+        self, digest: str, language: str, version: str, beautified: Beautified
+    ) -> None:
+        self._t.bodies.save_beautified(digest, language, version, beautified)
+
+    def body_bytes(self) -> int:
+        return self._t.bodies.stored_bytes()
+
+    def trim_bodies(self, cap: int) -> list[str]:
+        revisions = self._t.revisions
+        tracker_of = {i: r.tracker_id for i, r in revisions.items()}
+        return self._t.bodies.trim(cap, latest_revision_ids(revisions, tracker_of))
 
     def read_settings(self) -> dict[str, str]:
         return dict(self._t.settings)

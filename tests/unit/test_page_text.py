@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -255,7 +256,8 @@ def test_text_that_is_not_html_is_its_text() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(exclude_characters="<&\r\x00"), max_size=200))
 def test_a_paragraphs_text_is_its_words_joined_by_single_spaces(text: str) -> None:
-    expected = " ".join(text.translate(INVISIBLE).split())
+    readable = re.sub("[\ud800-\udfff]", "\ufffd", text)  # lone surrogates: replaced
+    expected = " ".join(readable.translate(INVISIBLE).split())
     assert body(f"<p>{text}</p>") == expected
 
 

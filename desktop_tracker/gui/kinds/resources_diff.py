@@ -5,11 +5,15 @@ Resource URLs, digests and errors come from the web: they reach Qt only as Displ
 
 "Ignore this resource" on a row proposes an ignore rule matching exactly its URL; the tracker's
 later checks leave it out (inline resources have no URL to match).
+
+"Show changes in the text" (or a double-click, or Enter, on a row) opens the body diff of that
+script or stylesheet: its kept old and new bodies, beautified, read by the service off the
+event loop. The history view says which revisions are shown (`set_revisions`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -21,7 +25,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -34,6 +38,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_tracker.domain.bodies import NOT_IN_REVISION, BodyPair, ResourceKey
+from desktop_tracker.gui.async_ops import spawn
+from desktop_tracker.gui.body_diff_view import BodyDiffWindow
 from desktop_tracker.gui.diff_view import (
     STATE_ACCENT,
     STATE_ROLE,
@@ -46,19 +53,24 @@ from desktop_tracker.gui.diff_view import (
     RowsModel,
     RowState,
     configure_table,
-    literal,
 )
 from desktop_tracker.gui.plain_text import plain_label
 from desktop_tracker.kinds.base import Diff, Finding, Snapshot
+from desktop_tracker.kinds.resources.capture import exact_url_rule
 from desktop_tracker.kinds.resources.diff import ResourceChange, ResourceDiff
 from desktop_tracker.kinds.resources.snapshot import PageResources, Resource
+from desktop_tracker.service.trackers import TrackerService
 
 _Index = QModelIndex | QPersistentModelIndex
 
 
 def ignore_rule_for_url(url: str) -> str:
     """An ignore rule that matches this URL and nothing else."""
-    return "^" + literal(url) + "$"
+    return exact_url_rule(url)  # as the service's "ignore this resource" writes it
+
+
+# The rows whose bodies can be compared: one side at least is in a shown revision.
+_BODY_STATES = frozenset({"added", "removed", "changed", "baseline"})
 
 
 # -- the diff's rows --------------------------------------------------------------------------
@@ -291,6 +303,17 @@ class ResourcesDiffView(KindDiffView):
             "matching its URL)"
         )
         self._ignore.setEnabled(False)
+        self._bodies = QPushButton("Show changes in the text", self)
+        self._bodies.setToolTip(
+            "Open the old and new text of the selected script or stylesheet, diffed line by line "
+            "(also: double-click or Enter on a row)"
+        )
+        self._bodies.setEnabled(False)
+        # Where the bodies come from: the service and the revisions shown (set_revisions).
+        self._service: TrackerService | None = None
+        self._tracker_id: int | None = None
+        self._revision_ids: tuple[int | None, int] | None = None
+        self._body_windows: list[BodyDiffWindow] = []
         self._model = DiffModel(self)
         self._proxy = _UnchangedFilter(self)
         self._proxy.setSourceModel(self._model)
@@ -314,6 +337,7 @@ class ResourcesDiffView(KindDiffView):
         bar = QHBoxLayout()
         bar.addWidget(self._summary, 1)
         bar.addWidget(self._toggle)
+        bar.addWidget(self._bodies)
         bar.addWidget(self._ignore)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -324,6 +348,9 @@ class ResourcesDiffView(KindDiffView):
         self._changes: str | None = None  # the shown diff's summary; None: no diff shown
         self._toggle.toggled.connect(self._on_toggle)
         self._ignore.clicked.connect(self.ignore_selected)
+        self._bodies.clicked.connect(self.show_selected_bodies)
+        self._table.doubleClicked.connect(lambda _: self.show_selected_bodies())
+        self._table.installEventFilter(self)
         self._table.selectionModel().selectionChanged.connect(self._update_ignore)
         self._proxy.modelReset.connect(self._update_ignore)
         self._table.customContextMenuRequested.connect(self._context_menu)
@@ -352,6 +379,15 @@ class ResourcesDiffView(KindDiffView):
     @property
     def ignore_button(self) -> QPushButton:
         return self._ignore
+
+    @property
+    def bodies_button(self) -> QPushButton:
+        return self._bodies
+
+    @property
+    def body_windows(self) -> list[BodyDiffWindow]:
+        """The body diffs opened from this view and still open."""
+        return list(self._body_windows)
 
     @property
     def colours(self) -> ChangeColours:
@@ -440,6 +476,84 @@ class ResourcesDiffView(KindDiffView):
     def set_show_unchanged(self, show: bool) -> None:
         self._toggle.setChecked(show)
 
+    def set_revisions(
+        self,
+        service: TrackerService,
+        tracker_id: int,
+        old_revision_id: int | None,
+        new_revision_id: int,
+    ) -> None:
+        """The revisions shown next (`old_revision_id` None for a baseline), whose bodies the
+        "Show changes in the text" action reads."""
+        self._service = service
+        self._tracker_id = tracker_id
+        self._revision_ids = (old_revision_id, new_revision_id)
+
+    def show_selected_bodies(self) -> None:
+        """Open the body diff of the selected row, once the service has read its bodies."""
+        row = self.selected_row()
+        service, revisions = self._service, self._revision_ids
+        if row is None or row.state not in _BODY_STATES or service is None or revisions is None:
+            return
+        old_id, new_id = revisions
+        if row.state == "baseline":
+            old_id = None
+        key = ResourceKey.of(row.old, row.new)
+        self._bodies.setEnabled(False)
+        self._bodies.setText("Reading the text…")
+
+        def done(pair: BodyPair) -> None:
+            self._reset_bodies_button()
+            self._open_body_window(pair)
+            # The window says a side is missing; why it was not kept is said here.
+            reasons = [
+                f"the {side} text was not kept: {reason}"
+                for side, reason in (("old", pair.old_reason), ("new", pair.new_reason))
+                if reason is not None and reason != NOT_IN_REVISION
+            ]
+            if reasons:
+                said = "; ".join(reasons)
+                self._summary.setText(said[0].upper() + said[1:] + ".")
+
+        def failed(message: str) -> None:
+            self._reset_bodies_button()
+            self._summary.setText(f"The text could not be read: {message}")
+
+        spawn(service.resource_bodies(old_id, new_id, key), on_done=done, on_error=failed)
+
+    def _open_body_window(self, pair: BodyPair) -> None:
+        window = BodyDiffWindow(
+            pair.label,
+            pair.url,
+            pair.old_beautified,
+            pair.new_beautified,
+            language=pair.language,
+            on_ignore=self._ignorer(pair.url),
+            beautified=pair.beautified,
+            parent=self,
+        )
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._body_windows.append(window)
+        # Closing deletes it (WA_DeleteOnClose): forgotten then, never touched again.
+        window.destroyed.connect(lambda *_: self._body_windows.remove(window))
+        window.show()
+        window.raise_()
+
+    def _ignorer(self, url: str | None) -> Callable[[], None] | None:
+        """What the body diff's "Ignore" does: the window has asked the user already."""
+        service, tracker_id = self._service, self._tracker_id
+        if url is None or service is None or tracker_id is None:
+            return None  # an inline item has no URL for a rule to match
+
+        def ignore() -> None:
+            spawn(service.ignore_resource(tracker_id, url))
+
+        return ignore
+
+    def _reset_bodies_button(self) -> None:
+        self._bodies.setText("Show changes in the text")
+        self._update_ignore()
+
     def ignore_selected(self) -> None:
         """Propose an ignore rule for the selected resource's URL."""
         row = self.selected_row()
@@ -451,6 +565,22 @@ class ResourcesDiffView(KindDiffView):
     def _update_ignore(self, *_: object) -> None:
         row = self.selected_row()
         self._ignore.setEnabled(row is not None and row.resource.url is not None)
+        self._bodies.setEnabled(
+            row is not None and row.state in _BODY_STATES and self._revision_ids is not None
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter on a row opens its body diff, as a double-click does.
+        if (
+            watched is self._table
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.selected_row() is not None
+        ):
+            self.show_selected_bodies()
+            return True
+        return super().eventFilter(watched, event)
 
     def _context_menu(self, position: QPoint) -> None:
         index = self._table.indexAt(position)
@@ -462,6 +592,8 @@ class ResourcesDiffView(KindDiffView):
             return
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if row.state in _BODY_STATES and self._revision_ids is not None:
+            menu.addAction("Show changes in the text", self.show_selected_bodies)
         menu.addAction("Ignore this resource…", self.ignore_selected)
         menu.popup(self._table.viewport().mapToGlobal(position))
 

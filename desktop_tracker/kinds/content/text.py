@@ -38,6 +38,7 @@ cost about what their size does.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
@@ -80,6 +81,7 @@ _LEFT_OUT = _names(
     "head script style template noscript iframe object embed video audio canvas datalist "
     "noembed noframes title desc"
 )
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _HIDDEN = ", ".join(
     (
         "[hidden]",
@@ -127,6 +129,9 @@ def page_text(html: str, selector: str | None = None) -> str:
     :raises SelectorMatchedNothing: when the selector matches no element of the page.
     """
     query = None if selector is None else validate_selector(selector)
+    # A lone surrogate (text decoded with surrogateescape) cannot be handed to the parser as
+    # UTF-8, which drops it silently: it is read as the replacement character, as a browser would.
+    html = _LONE_SURROGATE.sub("\ufffd", html)
     # scripting=True: parse as a browser that runs scripts, where <noscript> holds only text.
     tree = LexborHTMLParser(_defuse_runaway_nesting(html), scripting=True)
     hidden_nodes = tree.css(_HIDDEN)

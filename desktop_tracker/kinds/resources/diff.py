@@ -8,6 +8,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from desktop_tracker.kinds.base import Finding
+from desktop_tracker.kinds.resources.similarity import pair_similar
 from desktop_tracker.kinds.resources.snapshot import Resource
 
 ChangeKind = Literal["added", "removed", "changed"]
@@ -83,8 +84,10 @@ def origin(url: str) -> str:
 
 def diff_resources(old: Sequence[Resource], new: Sequence[Resource]) -> ResourceDiff:
     """Match by URL (inline: by digest). Same key, other bytes, load state, integrity attribute,
-    integrity result or party = changed; only in `new` = added; only in `old` = removed. Changes
-    come in the new page's order, removals after them in the old page's order.
+    integrity result or party = changed; only in `new` = added; only in `old` = removed. An
+    inline item that went and one of the same kind that came with a similar text are one item
+    edited: changed (kinds/resources/similarity.py). Changes come in the new page's order,
+    removals after them in the old page's order.
 
     The integrity attribute and the party are in the page, not in the resource's bytes: a page
     that drops `integrity=` from the same script, or that moved to another site so that its
@@ -100,7 +103,36 @@ def diff_resources(old: Sequence[Resource], new: Sequence[Resource]) -> Resource
         elif _state(before) != _state(resource):
             changes.append(ResourceChange("changed", before, resource))
     changes.extend(ResourceChange("removed", r, None) for r in old if r.key not in new_keys)
-    return ResourceDiff(changes, _findings(old, new, old_by_key))
+    return ResourceDiff(_pair_inline_edits(changes), _findings(old, new, old_by_key))
+
+
+def _pair_inline_edits(changes: list[ResourceChange]) -> list[ResourceChange]:
+    """An added inline item paired with a removed one becomes one change, in the added one's
+    place; the removed one's entry goes."""
+    paired: dict[int, ResourceChange] = {}
+    dropped: set[int] = set()
+    for kind in ("script", "stylesheet"):
+        added = [i for i, c in enumerate(changes) if c.change == "added" and _inline(c.new, kind)]
+        removed = [
+            i for i, c in enumerate(changes) if c.change == "removed" and _inline(c.old, kind)
+        ]
+        if not added or not removed:
+            continue
+        for r, a in pair_similar(removed, added, lambda i: _excerpt(changes[i])):
+            before, after = changes[removed[r]].old, changes[added[a]].new
+            paired[added[a]] = ResourceChange("changed", before, after)
+            dropped.add(removed[r])
+    if not paired:
+        return changes
+    return [paired.get(i, c) for i, c in enumerate(changes) if i not in dropped]
+
+
+def _inline(resource: Resource | None, kind: str) -> bool:
+    return resource is not None and resource.url is None and resource.kind == kind
+
+
+def _excerpt(change: ResourceChange) -> str | None:
+    return change.resource.excerpt
 
 
 def _state(resource: Resource) -> tuple[object, ...]:

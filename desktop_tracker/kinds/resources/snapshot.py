@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from desktop_tracker.kinds.resources.bodies import CapturedBody
+
 ResourceKind = Literal["script", "stylesheet"]
 
 
@@ -22,6 +24,9 @@ class Resource:
     integrity_ok: bool | None = None  # None: no integrity attribute a browser would check
     third_party: bool = False
     error: str | None = None  # why it could not be loaded
+    # Inline only: what similarity compares (kinds/resources/similarity.py `excerpt`), so that
+    # an edited inline item reads as changed. None in revisions kept before it was stored.
+    excerpt: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -60,6 +65,7 @@ class Resource:
             integrity_ok=data.get("integrity_ok"),
             third_party=bool(data.get("third_party", False)),
             error=data.get("error"),
+            excerpt=data.get("excerpt"),
         )
 
 
@@ -71,6 +77,8 @@ class PageResources:
     final_url: str
     status: int
     resources: list[Resource] = field(default_factory=list)  # document order
+    # The bodies this check had in hand, to be kept with its revision; never in the JSON.
+    bodies: tuple[CapturedBody, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def scripts(self) -> list[Resource]:
@@ -96,8 +104,17 @@ class PageResources:
             "url": self.url,
             "final_url": self.final_url,
             "status": self.status,
-            "resources": [{"kind": r.kind, **r.to_json()} for r in self.resources],
+            "resources": [_stored(r) for r in self.resources],
         }
+
+    def find(self, kind: str, url: str | None, digest: str | None) -> Resource | None:
+        """The resource of that kind with that URL (external) or that digest (inline)."""
+        for resource in self.resources:
+            if resource.kind == kind and (
+                resource.url == url if url is not None else resource.digest == digest
+            ):
+                return resource
+        return None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PageResources:
@@ -107,3 +124,10 @@ class PageResources:
             int(data["status"]),
             [Resource.from_json(r["kind"], r) for r in data["resources"]],
         )
+
+
+def _stored(resource: Resource) -> dict[str, Any]:
+    stored = {"kind": resource.kind, **resource.to_json()}
+    if resource.excerpt is not None:
+        stored["excerpt"] = resource.excerpt
+    return stored
