@@ -5,6 +5,13 @@ Quitting: calling `app.quit()` while the main coroutine still awaits stops qasyn
 then closes the windows, cancels the widgets' tasks, stops the scheduler (runs in flight get a few
 seconds, the rest are recorded as interrupted and run again at the next start), closes the
 database and only then returns.
+
+At start the user's preferences (loaded by the services) choose the theme and whether the app
+starts in the tray; the window's state comes from `window.ini` in the data directory.
+
+DESKTOP_TRACKER_REPORT_SHOWN=1 makes the app write one line to stderr, "desktop-tracker: window
+shown …", once its window is on screen with the trackers table filled: what
+tests/bench/bench_window.py times a launch to. Nothing else reads it.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync takes the first Qt binding it can import
@@ -25,6 +33,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop_tracker import __version__
 from desktop_tracker.autostart import IN_TRAY_FLAG, login_entry
 from desktop_tracker.data_dir import DataDirError
+from desktop_tracker.domain.preferences import Preferences
 from desktop_tracker.domain.store_errors import StoreError
 from desktop_tracker.gui.async_ops import cancel_all, spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier
@@ -37,7 +46,9 @@ from desktop_tracker.gui.notifications import (
     TrayDelivery,
 )
 from desktop_tracker.gui.single_instance import InstanceServer, hand_over, server_name
+from desktop_tracker.gui.theme import apply_theme
 from desktop_tracker.gui.tray import TrayIcon, app_icon, icon_path
+from desktop_tracker.gui.window_state import WindowState
 from desktop_tracker.service import AppServices
 
 log = logging.getLogger(__name__)
@@ -45,6 +56,8 @@ QUIT_GRACE_SECONDS = 5.0
 # Started in the tray (at login) before the desktop's panel: how long to wait for its tray before
 # showing the window after all (the tray icon itself keeps looking for two minutes).
 TRAY_WAIT_MS = 12_000
+REPORT_SHOWN = "DESKTOP_TRACKER_REPORT_SHOWN"  # see the module's docstring
+LOG_FILE_NAME = "desktop-tracker.log"
 
 
 def run_gui(data_dir: Path, argv: list[str] | None = None, *, in_tray: bool = False) -> int:
@@ -95,9 +108,11 @@ class DesktopApp:
         self.center: NotificationCenter | None = None
         self.inbox: InboxView | None = None
         self.instance: InstanceServer | None = None
+        self._theme = ""  # the theme applied, from the preferences
+        self._unsubscribe_preferences: Callable[[], None] | None = None
 
     async def run(self) -> int:
-        self.reporter = ErrorReporter(log_file=str(self.data_dir / "desktop-tracker.log"))
+        self.reporter = ErrorReporter(log_file=str(self.data_dir / LOG_FILE_NAME))
         self.reporter.install(asyncio.get_running_loop())
         try:
             await self.services.open()
@@ -118,7 +133,14 @@ class DesktopApp:
 
     def _build(self) -> None:
         trackers, scheduler = self.services.trackers, self.services.scheduler
-        assert trackers is not None and scheduler is not None
+        preferences = self.services.preferences
+        assert trackers is not None and scheduler is not None and preferences is not None
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, preferences.current.theme)
+        self._unsubscribe_preferences = preferences.events.subscribe(self._preferences_changed)
+        self._theme = preferences.current.theme
+        in_tray = self.in_tray or preferences.current.start_in_tray
         tray = TrayIcon()
         tray_shown = tray.show_if_available()
         icon_file = icon_path(256)
@@ -128,6 +150,7 @@ class DesktopApp:
             tray=TrayDelivery(tray, icon=app_icon()),
             desktop=DesktopDelivery(notifier),
             prefer_desktop=not tray_shown,
+            preferences=preferences,
         )
         inbox = InboxView(trackers, center)
         window = MainWindow(
@@ -137,16 +160,24 @@ class DesktopApp:
             tray_available=tray_shown,
             icon=app_icon(),
             login=self.login,
+            preferences=preferences,
+            state=WindowState(self.data_dir),
+            data_dir=self.data_dir,
+            log_file=self.data_dir / LOG_FILE_NAME,
         )
         self.reporter.attach(window)
+        if os.environ.get(REPORT_SHOWN):
+            window.rows_shown.connect(lambda count: self._report_shown(window, count))
 
         center.unread_changed.connect(tray.set_unread)
         center.open_tracker.connect(lambda tracker_id: self._open_tracker(tracker_id))
         center.open_inbox.connect(self._show_window)
         tray.show_requested.connect(self._show_window)
         tray.check_all_requested.connect(window.check_all)
+        tray.set_paused(scheduler.paused)  # "Pause all" is remembered across restarts
         tray.pause_toggled.connect(window.set_all_paused)
         tray.pause_toggled.connect(tray.set_paused)
+        window.paused_changed.connect(tray.set_paused)
         tray.quit_requested.connect(self.quit.set)
         window.quit_requested.connect(self.quit.set)
         window.tray_hint_needed.connect(
@@ -161,7 +192,7 @@ class DesktopApp:
 
         self.tray, self.center, self.inbox, self.window = tray, center, inbox, window
         spawn(center.start())
-        if not self.in_tray:
+        if not in_tray:
             window.show()
         elif not tray_shown:
             # No tray (yet): at login the panel may come up after us. Without a tray the user
@@ -170,6 +201,25 @@ class DesktopApp:
             self._tray_wait.timeout.connect(self._show_window)
             tray.appeared.connect(self._tray_wait.stop)
             self._tray_wait.start()
+
+    def _preferences_changed(self, preferences: Preferences) -> None:
+        if preferences.theme != self._theme:
+            self._theme = preferences.theme
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, preferences.theme)
+
+    @staticmethod
+    def _report_shown(window: MainWindow, count: int) -> None:
+        """The launch marker (REPORT_SHOWN): once the window is painted with its rows."""
+        window.repaint()  # painted now, not at the next frame
+        handle = window.windowHandle()
+        exposed = window.isVisible() and handle is not None and handle.isExposed()
+        print(
+            f"desktop-tracker: window shown, {count} trackers, exposed={exposed}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     @staticmethod
     def _tray_appeared(window: MainWindow, center: NotificationCenter) -> None:
@@ -208,6 +258,9 @@ class DesktopApp:
 
     async def _shut_down(self) -> None:
         log.info("quitting: runs in flight get %.0f s", QUIT_GRACE_SECONDS)
+        if self._unsubscribe_preferences is not None:
+            self._unsubscribe_preferences()
+            self._unsubscribe_preferences = None
         if self.window is not None:
             self.window.dispose()
             self.window.hide()

@@ -11,7 +11,10 @@ What it promises the app:
 - a click on a notification (its "default" action) calls `on_activated` with the id the app gave
   to `notify`, never the daemon's id;
 - the body is escaped (`<`, `>`, `&`) when the daemon says it reads markup, because page text
-  must never turn into markup or links; the summary is plain text by the specification.
+  must never turn into markup or links; the summary is plain text by the specification;
+- a notification with `sound` asks for the sound theme's "new message" sound (the `sound-name`
+  hint); one without asks the daemon to play none (`suppress-sound`), so that "sound off" holds
+  on desktops that would otherwise play their own. Daemons that play no sounds ignore both.
 
 Linux (and other freedesktop systems with jeepney installed) only; elsewhere `available` is False.
 """
@@ -50,6 +53,9 @@ BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 INTERFACE = "org.freedesktop.Notifications"
 DEFAULT_ACTION = "default"  # the action a click on the notification's body invokes
+# From the freedesktop sound naming specification: "a new instant message was received". Sound
+# themes have it (freedesktop, GNOME, KDE's Oxygen and Ocean), and it is quieter than an alarm.
+SOUND_NAME = "message-new-instant"
 
 # A big diff makes a long body; a notification is a glance, the inbox and history have the rest.
 BODY_MAX_LINES = 6
@@ -157,17 +163,22 @@ class DesktopNotifier:
         log.info("desktop notifications through %s", " ".join(self.server[:3]) or "a daemon")
         return True
 
-    async def notify(self, app_id: int, title: str, body: str) -> bool:
-        """Show a notification; True when the daemon took it. `app_id` is what a click reports."""
+    async def notify(self, app_id: int, title: str, body: str, *, sound: bool = False) -> bool:
+        """Show a notification, with a sound if `sound`; True when the daemon took it. `app_id`
+        is what a click reports."""
         if not self._available:
             return False
         text = shorten_body(body)
         if self._markup:
             text = markup_escape(text)
-        hints = {
+        hints: dict[str, tuple[str, object]] = {
             "desktop-entry": ("s", DESKTOP_ENTRY),
             "urgency": ("y", 1),  # normal: a change is news, not an emergency
         }
+        if sound:
+            hints["sound-name"] = ("s", SOUND_NAME)
+        else:
+            hints["suppress-sound"] = ("b", True)
         try:
             reply = await self._method(
                 "Notify",

@@ -12,6 +12,14 @@ it whatever happens here; delivery is best effort on top. Which way a notificati
 3. otherwise nowhere: the inbox and the tray's badge still say it.
 `prefer_desktop=False` puts the tray first.
 
+The user's preferences (`PreferencesService.current`, read at each delivery, so a change applies
+to the next one): with pop-ups off nothing is shown outside the window, by either way, while the
+inbox and the unread count go on as ever; with sound on a pop-up comes with a sound (the desktop
+notifier asks the notification service for its "new message" sound, a tray message comes with
+the system's beep; see `Message.sound`). Whether a tracker notifies at all is the tracker's own
+`notify`, honoured by the service: a tracker with it off stores no notification, so nothing
+reaches this module.
+
 A burst (200 checks finding the same CDN change) must not become 200 pop-ups: the first
 notification after a quiet moment is delivered at once, and what comes within `burst_window`
 seconds after a delivery waits and is delivered as one summary ("12 changes detected").
@@ -28,16 +36,17 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop_tracker.domain.revisions import Notification, NotificationKind
 from desktop_tracker.gui.async_ops import spawn
 from desktop_tracker.gui.desktop_notify import DesktopNotifier, shorten_body
+from desktop_tracker.service.preferences import PreferencesService
 from desktop_tracker.service.trackers import (
     NotificationStored,
     TrackerEvent,
@@ -62,6 +71,7 @@ class Message:
     title: str
     body: str
     notifications: tuple[Notification, ...]
+    sound: bool = False  # the user wants a sound with the pop-up (the sound preference)
 
     @property
     def failure(self) -> bool:
@@ -100,11 +110,14 @@ class TrayDelivery:
         *,
         is_available: Callable[[], bool] | None = None,
         icon: QIcon | None = None,
+        beep: Callable[[], None] = QApplication.beep,
     ) -> None:
-        """`is_available`: replaces "a tray exists and the icon is shown" (tests)."""
+        """`is_available`: replaces "a tray exists and the icon is shown" (tests); `beep`: the
+        sound of a message that wants one (tests record it)."""
         self.tray = tray
         self._is_available = is_available
         self._icon = icon
+        self._beep = beep
         self._on_click: Callable[[], None] | None = None
         tray.messageClicked.connect(self._clicked)
 
@@ -124,6 +137,11 @@ class TrayDelivery:
         else:
             icon = self._icon if self._icon is not None else self.tray.icon()
             self.tray.showMessage(message.title, body, icon, TRAY_MESSAGE_MS)
+        if message.sound:
+            # A tray message has no sound of its own that Qt can ask for; the system's beep is
+            # the one sound every platform has. (Windows plays its notification sound with a
+            # balloon by itself, whatever is asked; that cannot be turned off from Qt.)
+            self._beep()
 
     def _clicked(self) -> None:
         on_click, self._on_click = self._on_click, None  # one click, one action
@@ -160,7 +178,7 @@ class DesktopDelivery:
             self._clicks.popitem(last=False)
         # notify() never raises; a failure turns the notifier off and the next message goes to
         # the tray (this one stays in the inbox).
-        spawn(self.notifier.notify(number, message.title, message.body))
+        spawn(self.notifier.notify(number, message.title, message.body, sound=message.sound))
 
     def _activated(self, number: int) -> None:
         on_click = self._clicks.pop(number, None)
@@ -176,7 +194,8 @@ class NotificationCenter(QObject):
     `marked_read(object)` (a list of ids, or None for all, once it is written).
 
     Call `await start()` once (starts the backends that need it, loads the unread count), and
-    `await aclose()` at the end, before the services close.
+    `await aclose()` at the end, before the services close. `preferences`: pop-ups and their
+    sound as the user wants them (None: pop-ups without sound).
     """
 
     unread_changed = Signal(int)
@@ -192,10 +211,12 @@ class NotificationCenter(QObject):
         desktop: Delivery | None = None,
         prefer_desktop: bool = True,
         burst_window: float = BURST_WINDOW,
+        preferences: PreferencesService | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._service = service
+        self._preferences = preferences
         self._tray = tray
         self._desktop = desktop
         self._prefer_desktop = prefer_desktop
@@ -308,8 +329,15 @@ class NotificationCenter(QObject):
         pending, self._pending = self._pending, []
         if not pending:
             return
+        wanted = self._preferences.current if self._preferences is not None else None
+        if wanted is not None and not wanted.popups:
+            # The inbox and the unread count have them already; nothing pops up.
+            log.debug("pop-ups are off: %d notifications stay in the inbox", len(pending))
+            return
         self._last_delivery = time.monotonic()
         message = single_message(pending[0]) if len(pending) == 1 else summary_message(pending)
+        if wanted is not None and wanted.sound:
+            message = replace(message, sound=True)
 
         def clicked() -> None:
             self._clicked(message)

@@ -291,7 +291,8 @@ async def test_status_bar_shows_checks_running_with_progress(qapp, qtbot, data_d
         window.check_all_action.trigger()
         await until(lambda: "checking 3" in window.scheduler_label.text())
         await until(lambda: window.progress.isVisible())
-        assert "of 3 checks done" in window.progress.text()
+        assert window.progress.text() == "Checking 1 of 3"
+        assert window.progress_bar.isVisible() and window.progress_bar.maximum() == 3
         gate.set()
         await until(lambda: window.scheduler_label.text() == "Scheduler running")
         await until(lambda: not window.progress.isVisible())

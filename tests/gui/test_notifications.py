@@ -17,7 +17,7 @@ import logging
 import queue
 import threading
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from desktop_tracker.gui.notifications import (
 )
 from desktop_tracker.gui.tray import ICON_SIZES, TrayIcon, app_icon, icon_path, icons_dir
 from desktop_tracker.service import AppServices
+from desktop_tracker.service.preferences import PreferencesService
 from desktop_tracker.service.trackers import TrackerService
 from desktop_tracker.store import tracker_repository as repo
 from tests.support.desktop_app import Running, until
@@ -329,6 +330,109 @@ def test_a_summary_lists_a_few_titles_and_counts_the_rest():
     mixed = summary_message([note(1, NotificationKind.CHANGE), note(2, NotificationKind.FAILURE)])
     assert mixed.title == "2 new notifications"
     assert mixed.key == 0
+
+
+# -- the preferences: pop-ups, sound, and each tracker's own switch -------------------------------
+
+
+def preferences_of(services: AppServices) -> PreferencesService:
+    assert services.preferences is not None
+    return services.preferences
+
+
+async def test_with_pop_ups_off_nothing_pops_up_but_the_inbox_has_it(qapp, data_dir, server):
+    async with running(data_dir) as services:
+        shop = await add_tracker(services, server, "Shop")
+        await preferences_of(services).update(popups=False)
+        desktop, tray = RecordingDelivery("desktop"), RecordingDelivery("tray")
+        center = NotificationCenter(
+            trackers_of(services),
+            tray=tray,
+            desktop=desktop,
+            burst_window=0,
+            preferences=preferences_of(services),
+        )
+        await center.start()
+        inbox = InboxView(trackers_of(services), center, autoload=False)
+        await inbox.reload()
+        counted = expect(center.unread_changed)
+        await change(services, server, shop)
+        # Delivery is decided in the same call that counts it: by now it would have been given.
+        assert await within(counted) == (1,)
+        assert desktop.messages == [] and tray.messages == []
+        await inbox.reload()
+        assert [n.headline for n in inbox.notifications()] == ["Change detected: Shop — 1 added"]
+        assert inbox.unread_count == 1
+
+        # Turned on again, the next one pops up: the preference is read at each delivery.
+        await preferences_of(services).update(popups=True)
+        await change(services, server, shop)
+        message = await asyncio.wait_for(desktop.delivered.get(), WAIT)
+        assert message.title == "Change detected: Shop" and not message.sound
+        assert center.unread_count == 2
+        inbox.dispose()
+        center.close()
+
+
+async def test_with_sound_on_a_pop_up_comes_with_a_sound(qapp, data_dir, server):
+    beeps: list[str] = []
+    tray_icon = TrayIcon()
+    tray = TrayDelivery(tray_icon, is_available=lambda: True, beep=lambda: beeps.append("beep"))
+    async with running(data_dir) as services:
+        shop = await add_tracker(services, server, "Shop")
+        news = await add_tracker(services, server, "News")
+        await preferences_of(services).update(sound=True)
+        desktop = RecordingDelivery("desktop")
+        center = NotificationCenter(
+            trackers_of(services),
+            tray=tray,
+            desktop=desktop,
+            burst_window=0,
+            preferences=preferences_of(services),
+        )
+        await center.start()
+        await change(services, server, shop)
+        assert (await asyncio.wait_for(desktop.delivered.get(), WAIT)).sound
+        assert beeps == []  # the desktop notifier asks for its own sound, see below
+
+        desktop.is_available = False  # now the tray: a message and the system's beep
+        counted = expect(center.unread_changed)
+        await change(services, server, news)
+        await within(counted)
+        assert beeps == ["beep"]
+
+        await preferences_of(services).update(sound=False)
+        counted = expect(center.unread_changed)
+        await change(services, server, shop)
+        await within(counted)
+        assert beeps == ["beep"]  # no sound this time
+        center.close()
+
+
+async def test_a_tracker_that_does_not_notify_stores_and_shows_nothing(qapp, data_dir, server):
+    async with running(data_dir) as services:
+        quiet = await add_tracker(services, server, "Quiet")
+        quiet = await trackers_of(services).update(replace(quiet, notify=False))
+        loud = await add_tracker(services, server, "Loud")
+        desktop = RecordingDelivery("desktop")
+        center = NotificationCenter(
+            trackers_of(services),
+            tray=None,
+            desktop=desktop,
+            burst_window=0,
+            preferences=preferences_of(services),
+        )
+        await center.start()
+        await change(services, server, quiet)
+        await trackers_of(services).wait_idle()
+        assert stored_now(services) == []  # the service keeps the change, and tells no one
+        assert len(await trackers_of(services).history(quiet.id or 0)) == 2
+        await change(services, server, loud)
+        message = await asyncio.wait_for(desktop.delivered.get(), WAIT)
+        assert message.title == "Change detected: Loud"
+        assert [m.title for m in desktop.messages] == ["Change detected: Loud"]
+        assert center.unread_count == 1
+        center.close()
 
 
 # -- the inbox -------------------------------------------------------------------------------------
@@ -670,9 +774,16 @@ async def test_desktop_notifier_sends_a_real_notification_and_hears_the_click(qa
         assert body == "1 added\n&lt;img src=x&gt; &amp; co"
         assert "default" in actions[::2]
         assert hints["desktop-entry"] == ("s", "desktop-tracker")
+        assert hints["suppress-sound"] == ("b", True)  # sound off: none from the daemon either
+        assert "sound-name" not in hints
 
         daemon.click(1)
         assert await asyncio.wait_for(clicked, WAIT) == 42
+
+        assert await notifier.notify(43, "Change detected: Shop", "1 added", sound=True)
+        hints = (await asyncio.to_thread(daemon.next_call))[6]
+        assert hints["sound-name"] == ("s", "message-new-instant")
+        assert "suppress-sound" not in hints
         await notifier.close()
         assert not notifier.available
 
