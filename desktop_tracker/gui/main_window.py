@@ -102,8 +102,8 @@ DEFAULT_ORDER = (NAME, STATUS, NEXT, LAST, UNREAD, SCHEDULE, KIND, URL)
 ALWAYS_SHOWN = (NAME, STATUS)
 # Fitting the columns to the table: each gets what its contents want up to its cap; when that is
 # more than there is room for, these give way, in this order, down to their minimum. The others
-# keep their words: Status, Next check, and a failing tracker's error in Last check (it may take
-# the room of the columns after it, which then scroll; those before it always show).
+# keep their words: Status and Next check. A failing tracker's error in Last check gives way
+# last but one, elided (the whole of it is the cell's tool tip), so that no column is pushed out.
 COLUMN_CAPS = {
     NAME: 240,
     STATUS: 240,
@@ -114,7 +114,7 @@ COLUMN_CAPS = {
     KIND: 160,
     URL: 360,
 }
-COLUMN_MINIMUMS = {URL: 90, SCHEDULE: 90, KIND: 70, NAME: 100}
+COLUMN_MINIMUMS = {URL: 90, SCHEDULE: 90, KIND: 70, LAST: 190, NAME: 100}
 
 
 def _tracker_id(job_id: str) -> int | None:

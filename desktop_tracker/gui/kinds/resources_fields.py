@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_tracker.gui.plain_text import plain_label
@@ -38,6 +39,14 @@ class ResourcesFields(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The note's wrapped lines, counted at the width it got: the form around it sizes it
+        # for one line otherwise, and its words run over the fields above.
+        super().resizeEvent(event)
+        height = self.note.heightForWidth(event.size().width())
+        if height > 0 and self.note.minimumHeight() != height:
+            self.note.setMinimumHeight(height)
 
     def load(self, options: Mapping[str, Any]) -> None:
         pass  # no options of its own
