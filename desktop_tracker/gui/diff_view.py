@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import (
@@ -50,6 +50,9 @@ from PySide6.QtWidgets import (
 from desktop_tracker.gui.item_models import model_reset
 from desktop_tracker.gui.plain_text import plain_label, plain_tooltip
 from desktop_tracker.kinds.base import Diff, Finding, Snapshot
+
+if TYPE_CHECKING:
+    from desktop_tracker.service.trackers import TrackerService
 
 RowState = Literal["added", "removed", "changed", "unchanged", "baseline"]
 Accent = Literal["green", "red", "amber"]
@@ -113,6 +116,16 @@ class KindDiffView(QWidget):
 
     def clear(self) -> None:
         self.show_message("")
+
+    def set_revisions(
+        self,
+        service: TrackerService,
+        tracker_id: int,
+        old_revision_id: int | None,
+        new_revision_id: int,
+    ) -> None:
+        """The revisions shown next (`old_revision_id` None for a baseline), for a view whose
+        rows read more of them from the service (the resources view: their bodies' text)."""
 
     @property
     def message(self) -> str:

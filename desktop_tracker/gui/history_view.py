@@ -83,7 +83,6 @@ from desktop_tracker.gui.diff_view import (
     view_action,
 )
 from desktop_tracker.gui.kinds.diff_views import diff_view_for
-from desktop_tracker.gui.kinds.resources_diff import ResourcesDiffView
 from desktop_tracker.gui.plain_text import plain_label, window_title_text
 from desktop_tracker.kinds.base import Diff, Finding
 from desktop_tracker.kinds.registry import DEFAULT_KIND, UnknownKind, kind_for
@@ -797,8 +796,7 @@ class HistoryView(QWidget):
         if other_id is None:
             if entry.diff is None or entry.previous is None:
                 self._caption.setText(f"Kept {local_time(entry.revision.created_at)}")
-                if isinstance(view, ResourcesDiffView):
-                    view.set_revisions(self._service, self._tracker_id, None, entry.revision.id)
+                view.set_revisions(self._service, self._tracker_id, None, entry.revision.id)
                 view.show_baseline(entry.revision.snapshot, self._findings_of(entry.revision))
             else:
                 self._show_pair(entry.previous, entry.revision, entry.diff)
@@ -829,8 +827,7 @@ class HistoryView(QWidget):
             f"From {local_time(older.created_at)} to {local_time(newer.created_at)}"
         )
         view = self._view_for(newer.kind)
-        if isinstance(view, ResourcesDiffView):  # its rows open their bodies' diff
-            view.set_revisions(self._service, self._tracker_id, older.id, newer.id)
+        view.set_revisions(self._service, self._tracker_id, older.id, newer.id)
         view.show_diff(diff, older.snapshot, newer.snapshot, self._findings_of(newer))
 
     def _view_for(self, kind: str) -> KindDiffView:
