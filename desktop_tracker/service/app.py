@@ -15,13 +15,14 @@ import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_tracker.core.clock import Clock
 from desktop_tracker.core.jobs import Job
 from desktop_tracker.core.scheduler import Handler, RunContext, Scheduler
 from desktop_tracker.data_dir import DATABASE_NAME, InstanceLock, ensure_data_dir
 from desktop_tracker.domain.trackers import Tracker
-from desktop_tracker.kinds.base import Checked
+from desktop_tracker.kinds.base import CaptureRequest, Checked, Kind, Page
 from desktop_tracker.kinds.registry import kind_for
 from desktop_tracker.kinds.resources import fingerprint
 from desktop_tracker.service.preferences import PreferencesService
@@ -29,9 +30,13 @@ from desktop_tracker.service.trackers import TrackerService, capture_request
 from desktop_tracker.store.database import Database
 from desktop_tracker.store.job_repository import SqliteJobStore
 from desktop_tracker.store.tracker_store import SqliteTrackerStore
-from desktop_tracker.tracking.check_worker import CheckWorker
-from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
-from desktop_tracker.tracking.page_check import PageChecker
+
+if TYPE_CHECKING:
+    # The network stack (httpx: a tenth of a second to import) comes when checks are first
+    # needed, so that a command that only reads the data file starts at once.
+    from desktop_tracker.tracking.check_worker import CheckWorker
+    from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
+    from desktop_tracker.tracking.page_check import Checker
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +67,7 @@ class AppServices:
         self._clock = clock
         self._extra_handlers = dict(handlers or {})
         self._max_concurrent = max_concurrent
-        self._fetch_limits = fetch_limits or FetchLimits()
+        self._fetch_limits = fetch_limits  # None: the defaults
         self._given_fetcher = fetcher  # e.g. one whose transport reaches a test server
         self.database: Database | None = None
         self.jobs: SqliteJobStore | None = None
@@ -91,7 +96,10 @@ class AppServices:
             self.jobs = SqliteJobStore(self.database)
             self.scheduler = Scheduler(self.jobs, self._clock, max_concurrent=self._max_concurrent)
             self.scheduler.register_handler(PRUNE_RUNS_HANDLER, self._prune_runs)
-            fetcher = self._given_fetcher or Fetcher(self._fetch_limits)
+            from desktop_tracker.tracking.check_worker import CheckWorker
+            from desktop_tracker.tracking.fetcher import Fetcher, FetchLimits
+
+            fetcher = self._given_fetcher or Fetcher(self._fetch_limits or FetchLimits())
             self.checks = CheckWorker(fetcher)
             # Slow one-time set-up off the event loop, before the first check needs it.
             await self.checks.warm_up()
@@ -213,18 +221,25 @@ class CommandServices:
         """:raises DataDirUnusable, StoreError:"""
         ensure_data_dir(self.data_dir)
         self.database = await asyncio.to_thread(Database, self.data_dir / DATABASE_NAME)
-        # Made now but costless until a command checks a page: httpx clients come with use.
-        self._fetcher = self._given_fetcher or Fetcher()
         store = SqliteTrackerStore(self.database)
         self.preferences = PreferencesService(store)
         await self.preferences.load()
         self.trackers = TrackerService(
             store,
-            PageChecker(self._fetcher),
+            _CheckerOnFirstUse(self),
             None,
             self._clock,
             body_cap_bytes=_body_cap(self.preferences),
         )
+
+    def make_checker(self) -> Checker:
+        """The checker of a command that checks a page (the network stack is imported then)."""
+        from desktop_tracker.tracking.fetcher import Fetcher
+        from desktop_tracker.tracking.page_check import PageChecker
+
+        if self._fetcher is None:
+            self._fetcher = self._given_fetcher or Fetcher()
+        return PageChecker(self._fetcher)
 
     async def close(self, grace: float = 0.0) -> None:
         if self.trackers is not None:
@@ -239,9 +254,32 @@ class CommandServices:
             self.database = None
 
 
+class _CheckerOnFirstUse:
+    """A command's checker, made when the command first checks a page: `list`, `history` and
+    the other commands that only read the data file never import httpx."""
+
+    def __init__(self, services: CommandServices) -> None:
+        self._services = services
+        self._checker: Checker | None = None
+
+    def _made(self) -> Checker:
+        if self._checker is None:
+            self._checker = self._services.make_checker()
+        return self._checker
+
+    async def check(self, kind: Kind, request: CaptureRequest) -> Checked:
+        return await self._made().check(kind, request)
+
+    async def fetch(self, kind: Kind, request: CaptureRequest) -> Page:
+        return await self._made().fetch(kind, request)
+
+
 async def check_page(tracker: Tracker, *, fetcher: Fetcher | None = None) -> Checked:
     """Check a tracker's page once, with no data directory and nothing stored (the command
     line's `check URL`). :raises FetchError, CaptureFailed:"""
+    from desktop_tracker.tracking.fetcher import Fetcher
+    from desktop_tracker.tracking.page_check import PageChecker
+
     own = fetcher is None
     fetcher = fetcher or Fetcher()
     try:

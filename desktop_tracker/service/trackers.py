@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from desktop_tracker.core.clock import Clock, SystemClock
 from desktop_tracker.core.events import EventBus, JobFailed, SchedulerEvent
@@ -57,7 +57,9 @@ from desktop_tracker.service.export_format import (
     parse_export,
     write_export,
 )
-from desktop_tracker.tracking.page_check import Checker
+
+if TYPE_CHECKING:  # the network stack is imported by whoever makes a checker, when it does
+    from desktop_tracker.tracking.page_check import Checker
 
 log = logging.getLogger(__name__)
 

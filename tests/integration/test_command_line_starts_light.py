@@ -99,6 +99,15 @@ def test_schedule_imports_its_own_module_and_no_database_network_or_qt(tmp_path)
 
 
 @pytest.mark.slow
+def test_a_command_that_only_reads_the_data_file_imports_no_network_stack_or_qt(tmp_path):
+    data = str(tmp_path / "data")
+    code, modules, out = modules_after("list", "--json", "--data-dir", data, tmp_path=tmp_path)
+    assert code == 0 and out.strip() == "[]"
+    network_and_qt = ("httpx", "httpcore", "desktop_tracker.tracking", "PySide6", "qasync")
+    assert loaded(modules, network_and_qt) == []
+
+
+@pytest.mark.slow
 def test_a_commands_help_imports_that_command_and_nothing_heavy(tmp_path):
     code, modules, out = modules_after("autostart", "--help", tmp_path=tmp_path)
     assert code == 0 and "{on,off,status}" in out
