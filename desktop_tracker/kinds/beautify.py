@@ -32,7 +32,7 @@ them about 16 µs each, five times what real code costs. So a text is returned u
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, TypeVar
 
 from cssbeautifier.__version__ import __version__ as _css_version
 from cssbeautifier.css.beautifier import Beautifier as _CssBeautifier
@@ -40,6 +40,8 @@ from cssbeautifier.css.options import BeautifierOptions as _CssOptions
 from jsbeautifier.__version__ import __version__ as _js_version
 from jsbeautifier.javascript.beautifier import Beautifier as _JsBeautifier
 from jsbeautifier.javascript.options import BeautifierOptions as _JsOptions
+
+_AnyOptions = TypeVar("_AnyOptions", _JsOptions, _CssOptions)
 
 Language = Literal["script", "style", "stylesheet"]  # "stylesheet" is the resources' word
 
@@ -110,8 +112,9 @@ def fits(text: str) -> bool:
     return True
 
 
-def _beautify_script(text: str) -> str:
-    options = _JsOptions()
+def _laid_out(options: _AnyOptions) -> _AnyOptions:
+    """The layout both beautifiers share: our indent, blank lines kept (two at most), no
+    wrapping, and no .editorconfig read from wherever the app happens to run."""
     options.indent_size = INDENT
     options.indent_char = " "
     options.eol = "\n"
@@ -119,8 +122,13 @@ def _beautify_script(text: str) -> str:
     options.preserve_newlines = True
     options.max_preserve_newlines = 2
     options.wrap_line_length = 0
-    options.eval_code = False
     options.editorconfig = False
+    return options
+
+
+def _beautify_script(text: str) -> str:
+    options = _laid_out(_JsOptions())
+    options.eval_code = False
     beautifier = _JsBeautifier(options)
     # The unpackers turn packed and URL-encoded scripts into other code: never run them.
     beautifier.unpack = _no_unpacking
@@ -128,15 +136,7 @@ def _beautify_script(text: str) -> str:
 
 
 def _beautify_style(text: str) -> str:
-    options = _CssOptions()
-    options.indent_size = INDENT
-    options.indent_char = " "
-    options.eol = "\n"
-    options.end_with_newline = False
-    options.preserve_newlines = True
-    options.max_preserve_newlines = 2
-    options.wrap_line_length = 0
-    options.editorconfig = False
+    options = _laid_out(_CssOptions())
     return str(_CssBeautifier(text, options).beautify())
 
 

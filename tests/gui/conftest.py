@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from tests.support.dbus import dbus_daemon, private_session_bus
 
@@ -49,3 +50,11 @@ def _no_window_outlives_its_test(qapp):  # type: ignore[no-untyped-def]
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     QCoreApplication.processEvents()
     gc.collect()
+
+
+@pytest.fixture
+def keep_quit_setting(qapp: QApplication) -> Iterator[None]:
+    """The app under test sets quit-on-last-window-closed for itself: put it back after."""
+    before = qapp.quitOnLastWindowClosed()
+    yield
+    qapp.setQuitOnLastWindowClosed(before)

@@ -4,12 +4,12 @@ control a key can reach has a name that assistive technology reads."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -20,7 +20,7 @@ from desktop_tracker.gui.kinds.headers_diff_view import HeadersDiffView
 from desktop_tracker.gui.kinds.text_diff_view import SIDE_BY_SIDE, TextDiffView
 from desktop_tracker.kinds.content import ContentSnapshot
 from desktop_tracker.service.app import AppServices
-from tests.support.desktop_app import until
+from tests.support.desktop_app import emitted, until
 from tests.support.kept_revisions import URL, keep, scripts
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -92,22 +92,6 @@ async def opened(data_dir: Path) -> AsyncIterator[Opened]:
             if isinstance(widget, HistoryWindow):
                 widget.close()
         await services.close()
-
-
-async def emitted(signal: SignalInstance, action: Callable[[], object] | None = None) -> None:
-    """Do `action`, then let the loop run until `signal` is emitted."""
-    seen: list[bool] = []
-
-    def note(*_: object) -> None:
-        seen.append(True)
-
-    signal.connect(note)
-    try:
-        if action is not None:
-            action()
-        await until(lambda: seen)
-    finally:
-        signal.disconnect(note)
 
 
 def gone_when_closed(window: HistoryWindow) -> list[bool]:

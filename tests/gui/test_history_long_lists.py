@@ -4,19 +4,19 @@ diff, and any two compared, listed or not yet."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt, SignalInstance
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.history_view import PAGE, HistoryView
 from desktop_tracker.service.app import AppServices
-from tests.support.desktop_app import until
+from tests.support.desktop_app import emitted, until
 from tests.support.kept_revisions import URL, keep, script, scripts
 
 COUNT = 2 * PAGE + 15  # three pages: two whole, one not
@@ -51,22 +51,6 @@ async def long_history(data_dir: Path) -> AsyncIterator[tuple[HistoryView, list[
             view.close()
             view.deleteLater()
         await services.close()
-
-
-async def emitted(signal: SignalInstance, action: Callable[[], object] | None = None) -> None:
-    """Do `action`, then let the loop run until `signal` is emitted."""
-    seen: list[bool] = []
-
-    def note(*_: object) -> None:
-        seen.append(True)
-
-    signal.connect(note)
-    try:
-        if action is not None:
-            action()
-        await until(lambda: seen)
-    finally:
-        signal.disconnect(note)
 
 
 def shown_ids(view: HistoryView) -> list[int]:

@@ -4,10 +4,7 @@ the app ships with; the window's title is the product's name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from desktop_tracker import __version__
 from desktop_tracker.domain.trackers import Tracker
@@ -16,12 +13,7 @@ from desktop_tracker.gui.icons import THEME_NAMES, action_icon, bundled_icon_pat
 from desktop_tracker.gui.main_window import EXAMPLE_URL
 from tests.support.desktop_app import Running, until
 
-
-@pytest.fixture(autouse=True)
-def _keep_app(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
+pytestmark = pytest.mark.usefixtures("keep_quit_setting")
 
 
 async def test_an_empty_window_invites_to_add_the_first_tracker(qapp, data_dir):

@@ -4,8 +4,6 @@ shortcut of its own, shown in its menu, and every control an accessible name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWidget
@@ -15,12 +13,7 @@ from desktop_tracker.gui.help_window import HelpWindow
 from desktop_tracker.gui.preferences_dialog import PreferencesDialog
 from tests.support.desktop_app import Running, until
 
-
-@pytest.fixture(autouse=True)
-def _keep_app(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
+pytestmark = pytest.mark.usefixtures("keep_quit_setting")
 
 
 async def active_app_with(data_dir, names: list[str]) -> Running:  # type: ignore[no-untyped-def]

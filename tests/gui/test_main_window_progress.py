@@ -5,11 +5,9 @@ checks of "Check all now" not yet started and leaves the schedules alone."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from desktop_tracker.core.events import JobFinished, JobStarted
 from desktop_tracker.domain.trackers import Tracker
@@ -20,11 +18,7 @@ from tests.support.desktop_app import Running, until
 PAGE = "<html><head><script src='/app.js'></script></head><body>shop</body></html>"
 
 
-@pytest.fixture(autouse=True)
-def _keep_app(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
+pytestmark = pytest.mark.usefixtures("keep_quit_setting")
 
 
 def started(tracker_id: int) -> JobStarted:

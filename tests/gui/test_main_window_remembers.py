@@ -5,24 +5,17 @@ tracker, and "Pause all". Each test runs the real app twice on one data director
 from __future__ import annotations
 
 import configparser
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
 from desktop_tracker.domain.trackers import Tracker
 from desktop_tracker.gui.trackers_model import KIND, NAME, NEXT, STATUS, URL
 from desktop_tracker.gui.window_state import FILE_NAME
 from tests.support.desktop_app import Running, until
 
-
-@pytest.fixture(autouse=True)
-def _keep_app(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
+pytestmark = pytest.mark.usefixtures("keep_quit_setting")
 
 
 async def start_with(data_dir, names: list[str]) -> Running:  # type: ignore[no-untyped-def]

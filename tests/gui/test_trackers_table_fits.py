@@ -4,8 +4,6 @@ never pushing a column out of view at 1100 × 600, and name and status still sho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -17,11 +15,7 @@ from tests.support.desktop_app import Running, until
 LONG_URL = "https://shop.example/" + "catalogue/" * 28 + "item?id=42"
 
 
-@pytest.fixture(autouse=True)
-def _keep_app(qapp: QApplication) -> Iterator[None]:
-    before = qapp.quitOnLastWindowClosed()
-    yield
-    qapp.setQuitOnLastWindowClosed(before)
+pytestmark = pytest.mark.usefixtures("keep_quit_setting")
 
 
 async def running_with_a_long_url(data_dir) -> Running:  # type: ignore[no-untyped-def]

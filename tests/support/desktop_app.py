@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtWidgets import QApplication
 
 from desktop_tracker.gui.app import DesktopApp
@@ -60,3 +61,19 @@ class Running:
             if model.index(row, NAME).data() == name:
                 return str(model.index(row, column).data())
         raise AssertionError(f"no row {name}")
+
+
+async def emitted(signal: SignalInstance, action: Callable[[], object] | None = None) -> None:
+    """Do `action`, then let the loop run until `signal` is emitted."""
+    seen: list[bool] = []
+
+    def note(*_: object) -> None:
+        seen.append(True)
+
+    signal.connect(note)
+    try:
+        if action is not None:
+            action()
+        await until(lambda: seen)
+    finally:
+        signal.disconnect(note)
