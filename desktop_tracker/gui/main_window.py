@@ -114,7 +114,7 @@ COLUMN_CAPS = {
     KIND: 160,
     URL: 360,
 }
-COLUMN_MINIMUMS = {URL: 90, SCHEDULE: 90, KIND: 70, LAST: 190, NAME: 100}
+COLUMN_MINIMUMS = {URL: 90, SCHEDULE: 90, KIND: 60, LAST: 150, NAME: 100}
 
 
 def _tracker_id(job_id: str) -> int | None:
@@ -568,6 +568,11 @@ class MainWindow(QMainWindow):
             return
         header = self.table.horizontalHeader()
         room = self.table.viewport().width()
+        bar = self.table.verticalScrollBar()
+        if not bar.isVisible() and self.table.verticalHeader().length() > self.table.height():
+            # The rows just filled are taller than the table: the scroll bar about to appear
+            # takes its width from the viewport, which would push the last column out.
+            room -= bar.sizeHint().width()
         if room <= 0:
             return
         shown = [c for c in range(len(COLUMNS)) if not header.isSectionHidden(c)]
